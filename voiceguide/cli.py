@@ -1,0 +1,188 @@
+"""The ``voiceguide`` command: parses options, calls the pipeline, prints, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from voiceguide import __version__
+from voiceguide.durations import format_clock
+from voiceguide.errors import VoiceguideError
+from voiceguide.pipeline import DEFAULT_CHIME, Progress, RenderOptions, plan_script, render_session
+from voiceguide.routine import builtin_names, load_builtin, load_routine
+from voiceguide.speech import (
+    DEFAULT_ENGINE,
+    DEFAULT_RATE_WPM,
+    VoiceSettings,
+    engine_names,
+    get_engine,
+)
+
+EXIT_INTERRUPTED = 130
+
+
+class _Commands(click.Group):
+    """Prints a VoiceguideError as one line on stderr with its exit status: no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VoiceguideError as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted; no file was written", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+class _BarProgress(Progress):
+    """Progress bars on stderr, one per stage."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def stage(self, label: str, total: int) -> Callable[[], None]:
+        self.finish()
+        self._bar = click.progressbar(length=max(total, 1), label=label.ljust(20), file=sys.stderr)
+        self._bar.__enter__()
+        return lambda: self._bar.update(1)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="voiceguide")
+def cli() -> None:
+    """Turn a facial-massage routine into a voice-guided MP3 session.
+
+    A ROUTINE is the name of a built-in routine (see `voiceguide list`) or the path of a routine
+    file you wrote (YAML). Start with:
+
+        voiceguide render daily
+
+    then copy daily.mp3 to your phone, press play, and follow the voice.
+    """
+
+
+_routine_argument = click.argument("routine", metavar="ROUTINE")
+_minutes_option = click.option(
+    "--minutes", type=float, help="Session length in minutes; steps keep their proportions. "
+    "Default: the routine's own length."
+)  # fmt: skip
+_rate_option = click.option(
+    "--rate", type=click.IntRange(60, 400), default=DEFAULT_RATE_WPM, show_default=True,
+    help="Speaking rate in words per minute.",
+)  # fmt: skip
+
+
+@cli.command()
+@_routine_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the MP3 (default: ROUTINE.mp3 in this folder). "
+    "A .lrc lyrics file is written beside it.",
+)
+@_minutes_option
+@click.option(
+    "--engine",
+    default=DEFAULT_ENGINE,
+    show_default=True,
+    help="Speech engine (see `voiceguide voices`).",
+)
+@click.option("--voice", help="Voice id, name or language code (see `voiceguide voices`).")
+@_rate_option
+@click.option("--chime", type=click.Choice(["bell", "bowl"]), default=DEFAULT_CHIME, show_default=True,
+              help="The sound at the start of each step.")  # fmt: skip
+@click.option("--no-chimes", is_flag=True, help="No sound between steps, voice only.")
+@click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
+              help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
+def render(routine: str, output: Path | None, minutes: float | None, engine: str, voice: str | None,
+           rate: int, chime: str, no_chimes: bool, bitrate: str) -> None:  # fmt: skip
+    """Render ROUTINE to an MP3 with chapters, lyrics and cover art."""
+    loaded = load_routine(routine)
+    options = RenderOptions(
+        output=output or Path(f"{Path(routine).stem}.mp3"),
+        voice=VoiceSettings(engine=engine, voice=voice, rate_wpm=rate, language=loaded.language),
+        minutes=minutes,
+        chime=None if no_chimes else chime,
+        bitrate_kbps=int(bitrate),
+    )
+    result = render_session(loaded, options, _BarProgress())
+    seconds = result.timeline.total_ms / 1000
+    click.echo(
+        f"{len(result.timeline.chapters)} steps, {format_clock(result.timeline.total_ms)} "
+        f"({seconds:g} s), {result.clips_synthesized} new clips; lyrics in {result.lyrics}",
+        err=True,
+    )
+    click.echo(str(result.mp3))
+
+
+@cli.command("list")
+def list_routines() -> None:
+    """List the built-in routines: name, length, steps, and what each is for."""
+    for name in builtin_names():
+        routine = load_builtin(name)
+        minutes = routine.minutes or routine.total_seconds / 60
+        click.echo(f"{name:<16} {minutes:>4g} min  {len(routine.steps)} steps  {routine.description}")
+
+
+@cli.command()
+@_routine_argument
+@_minutes_option
+@_rate_option
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A table to read, or JSON for scripts.")  # fmt: skip
+def show(routine: str, minutes: float | None, rate: int, output_format: str) -> None:
+    """Print ROUTINE's cue sheet: when each step starts and what is said when, without rendering.
+
+    Times are planned from an estimate of speaking speed; the rendered file may shift a spoken
+    line by a second or two, never a step start.
+    """
+    script = plan_script(load_routine(routine), minutes, rate)
+    if output_format == "json":
+        click.echo(json.dumps(asdict(script), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{script.title}: {format_clock(script.total_ms)}, {len(script.chapters)} steps")
+    for cue in script.cues:
+        title = script.chapters[cue.step_index].title
+        click.echo(f"{format_clock(cue.at_ms):>6}  {title[:22]:<22}  {cue.kind:<10}  {cue.text}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
+def check(files: tuple[Path, ...]) -> None:
+    """Check routine files (YAML, fields, durations, narration templates) without rendering."""
+    for file in files:
+        routine = load_routine(str(file))
+        script = plan_script(routine, None, DEFAULT_RATE_WPM)
+        click.echo(f"ok: {file}: {routine.name}, {len(routine.steps)} steps, {format_clock(script.total_ms)}")
+
+
+@cli.command()
+@click.option("--engine", type=click.Choice(engine_names()), default=DEFAULT_ENGINE, show_default=True,
+              help="The speech engine whose voices to list.")  # fmt: skip
+@click.option("--lang", help="Only voices for this language code (e.g. en, fr, en-gb).")
+def voices(engine: str, lang: str | None) -> None:
+    """List the voices a speech engine offers here: id, name, languages."""
+    speech = get_engine(engine)
+    default = speech.resolve_voice(VoiceSettings(engine=engine))
+    for voice in speech.voices():
+        if lang and not any(code.lower().startswith(lang.lower()) for code in voice.languages):
+            continue
+        mark = "  (default for en)" if voice.id == default.id else ""
+        click.echo(f"{voice.id:<28} {voice.name:<40} {', '.join(voice.languages)}{mark}")
+
+
+def main() -> None:
+    cli(prog_name="voiceguide")

@@ -1,0 +1,101 @@
+"""Writing the session: MP3 encoding through ffmpeg, the .lrc sidecar, and atomic file writes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from voiceguide.durations import format_clock
+from voiceguide.errors import MissingToolError, VoiceguideError
+from voiceguide.mixing import CHANNELS
+from voiceguide.speech.clips import SAMPLE_RATE_HZ
+from voiceguide.timeline import Timeline
+
+# Constant bit rate: phones seek to chapter starts exactly only in CBR files.
+DEFAULT_BITRATE_KBPS = 128
+
+
+def require_ffmpeg() -> str:
+    path = shutil.which("ffmpeg")
+    if not path:
+        raise MissingToolError(
+            "ffmpeg is not installed; install it (sudo apt-get install ffmpeg, or brew install ffmpeg) "
+            "or run ./scripts/demo"
+        )
+    return path
+
+
+@contextlib.contextmanager
+def atomic_output(final: Path) -> Iterator[Path]:
+    """A temporary path beside ``final``, renamed onto it only if the block finishes."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        # mkstemp makes the file private (0600); a finished session gets the usual permissions.
+        temporary.chmod(0o666 & ~_current_umask())
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def encode_mp3(
+    pcm_chunks: Iterable[bytes], destination: Path, bitrate_kbps: int = DEFAULT_BITRATE_KBPS
+) -> None:
+    """Stream s16le stereo PCM into ffmpeg's LAME encoder, writing ``destination`` (no tags)."""
+    command = [
+        require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-f", "s16le", "-ar", str(SAMPLE_RATE_HZ), "-ac", str(CHANNELS), "-i", "pipe:0",
+        "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
+        # Tags are written afterwards by mutagen; the Xing header carries the exact length.
+        "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(destination),
+    ]  # fmt: skip
+    with tempfile.TemporaryFile() as errors:
+        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+        assert encoder.stdin is not None
+        try:
+            for chunk in pcm_chunks:
+                encoder.stdin.write(chunk)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped early; its exit status and message say why
+        finally:
+            encoder.stdin.close()
+            status = encoder.wait()
+        if status != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace").strip().splitlines()
+            raise VoiceguideError(f"ffmpeg could not encode {destination.name}: {' '.join(message[-2:])}")
+
+
+def lrc_text(timeline: Timeline) -> str:
+    """The narration as synced lyrics (LRC): a header, then one ``[mm:ss.xx]`` line per sentence."""
+    header = [
+        f"[ti:{timeline.title}]",
+        "[ar:voiceguide]",
+        f"[length:{format_clock(timeline.total_ms)}]",
+    ]
+    lines = [f"[{_lrc_time(line.at_ms)}]{line.text}" for line in timeline.lyrics]
+    return "\n".join(header + lines) + "\n"
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    with atomic_output(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def _lrc_time(ms: int) -> str:
+    minutes, rest_ms = divmod(ms, 60_000)
+    return f"{minutes:02d}:{rest_ms // 1000:02d}.{rest_ms % 1000 // 10:02d}"

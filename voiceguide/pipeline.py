@@ -1,0 +1,109 @@
+"""The stages in order: routine -> plan -> script -> clips -> timeline -> PCM -> MP3 + tags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from voiceguide.assets import asset_path
+from voiceguide.export import (
+    DEFAULT_BITRATE_KBPS,
+    atomic_output,
+    encode_mp3,
+    lrc_text,
+    require_ffmpeg,
+    write_text_atomically,
+)
+from voiceguide.fitting import fit_to_length
+from voiceguide.mixing import mix_pcm, window_count
+from voiceguide.narration import Script, narrate
+from voiceguide.routine import Routine
+from voiceguide.speech import ClipCache, VoiceSettings, speak_all
+from voiceguide.speech.clips import clip_duration_ms
+from voiceguide.tags import SessionTags, write_tags
+from voiceguide.timeline import ChimeSound, Timeline, build_timeline
+
+DEFAULT_CHIME = "bell"
+
+
+class Progress:
+    """Told how far a render is; the CLI draws it, the library stays quiet by default."""
+
+    def stage(self, label: str, total: int) -> Callable[[], None]:
+        """Start a stage of ``total`` units; returns the function to call as each is done."""
+        return lambda: None
+
+    def finish(self) -> None:
+        """The render is over (finished or failed)."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    output: Path
+    voice: VoiceSettings
+    minutes: float | None = None
+    chime: str | None = DEFAULT_CHIME
+    """A chime name (``bell``, ``bowl``), or None for no chimes."""
+    bitrate_kbps: int = DEFAULT_BITRATE_KBPS
+    cache_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    mp3: Path
+    lyrics: Path
+    timeline: Timeline
+    clips_synthesized: int
+
+
+def plan_script(
+    routine: Routine, minutes: float | None, rate_wpm: int, language: str | None = None
+) -> Script:
+    """What will be said and when, without making any audio (for ``show`` and ``check``)."""
+    return narrate(fit_to_length(routine, minutes), rate_wpm, language)
+
+
+def render_session(
+    routine: Routine, options: RenderOptions, progress: Progress | None = None
+) -> RenderResult:
+    progress = progress or Progress()
+    require_ffmpeg()
+    script = plan_script(routine, options.minutes, options.voice.rate_wpm, options.voice.language)
+    texts = [cue.text for cue in script.cues]
+    try:
+        tick = progress.stage("Speaking", len(set(texts)))
+        speech = speak_all(texts, options.voice, ClipCache(options.cache_dir), tick)
+        timeline = build_timeline(script, speech.clips, _chime(options.chime))
+        _write_mp3(timeline, routine, options, progress)
+    finally:
+        progress.finish()
+    lyrics = options.output.with_suffix(".lrc")
+    write_text_atomically(lyrics, lrc_text(timeline))
+    return RenderResult(options.output, lyrics, timeline, speech.synthesized)
+
+
+def _write_mp3(timeline: Timeline, routine: Routine, options: RenderOptions, progress: Progress) -> None:
+    tick = progress.stage("Mixing and encoding", window_count(timeline))
+
+    def windows_with_progress() -> Iterator[bytes]:
+        for window in mix_pcm(timeline):
+            yield window
+            tick()
+
+    minutes = round(timeline.total_ms / 60_000, 1)
+    tags = SessionTags(
+        title=f"{routine.name} ({minutes:g} min)",
+        album="voiceguide sessions",
+        cover_png=asset_path("cover.png").read_bytes(),
+    )
+    with atomic_output(options.output) as temporary:
+        encode_mp3(windows_with_progress(), temporary, options.bitrate_kbps)
+        write_tags(temporary, timeline, tags)
+
+
+def _chime(name: str | None) -> ChimeSound | None:
+    if name is None:
+        return None
+    path = asset_path(f"chime-{name}.wav")
+    return ChimeSound(path, clip_duration_ms(path))

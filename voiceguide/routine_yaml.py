@@ -1,0 +1,159 @@
+"""Reading a routine file's YAML safely, remembering the line of every key for error messages."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from voiceguide.errors import RoutineError
+
+
+@dataclass(frozen=True)
+class KnownFields:
+    """The field names a routine and a step accept, for "did you mean" hints."""
+
+    routine: list[str]
+    step: list[str]
+
+
+class LinedDict(dict[str, Any]):
+    """A YAML mapping that remembers the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _RoutineLoader(yaml.SafeLoader):
+    """SafeLoader (no ``!!python/...`` objects) that refuses aliases.
+
+    Aliases let a few lines expand to billions of nodes once validated (the "billion laughs" bomb);
+    routines never need them, so the first one is an error.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="YAML aliases (*name) are not allowed in routine files; write the value out",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _construct_lined_mapping(loader: _RoutineLoader, node: yaml.MappingNode) -> Iterator[LinedDict]:
+    mapping = LinedDict()
+    yield mapping
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise yaml.MarkedYAMLError(problem=f"key {key!r} must be text", problem_mark=key_node.start_mark)
+        if key in mapping:
+            raise yaml.MarkedYAMLError(problem=f'key "{key}" appears twice', problem_mark=key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+
+
+_RoutineLoader.add_constructor("tag:yaml.org,2002:map", _construct_lined_mapping)
+
+
+def parse_yaml_mapping(text: bytes, source: str) -> LinedDict:
+    """The top-level mapping of a routine file, or a RoutineError naming the file and line."""
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RoutineError(
+            f"{source}: not UTF-8 text (byte 0x{text[error.start]:02x} at offset {error.start}); "
+            "save the file as UTF-8"
+        ) from None
+    try:
+        data = yaml.load(decoded, Loader=_RoutineLoader)
+    except yaml.MarkedYAMLError as error:
+        raise RoutineError(_describe_yaml_error(error, source)) from None
+    except yaml.YAMLError as error:
+        raise RoutineError(f"{source}: not valid YAML ({error})") from None
+    if data is None:
+        raise RoutineError(f"{source}: the file is empty; a routine needs a name and steps")
+    if not isinstance(data, LinedDict):
+        kind = type(data).__name__.replace("str", "text")
+        raise RoutineError(
+            f"{source}: the file holds a {kind}, but a routine is a mapping with name: and steps:"
+        )
+    return data
+
+
+def _describe_yaml_error(error: yaml.MarkedYAMLError, source: str) -> str:
+    mark = error.problem_mark or error.context_mark
+    where = f"{source}, line {mark.line + 1}" if mark else source
+    problem = error.problem or error.context or "not valid YAML"
+    if "could not determine a constructor" in problem:
+        problem = "tags like !!python/... are not allowed in routine files"
+    return f"{where}: {problem}"
+
+
+def describe_validation_error(
+    error: ValidationError, data: LinedDict, source: str, fields: KnownFields
+) -> str:
+    """One line for the first problem pydantic found: file, line, step, field, and what to do."""
+    first = error.errors()[0]
+    location = tuple(first["loc"])
+    line = _line_of(data, location)
+    where = f"{source}, line {line}" if line else source
+    problem = _describe_problem(first, location, fields)
+    return f"{where}: {_describe_place(data, location)}{problem}"
+
+
+def _line_of(data: LinedDict, location: Sequence[int | str]) -> int:
+    node: Any = data
+    line = data.line
+    for part in location:
+        if isinstance(node, LinedDict) and part in node:
+            line = node.key_lines.get(str(part), line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _describe_place(data: LinedDict, location: Sequence[int | str]) -> str:
+    if len(location) >= 2 and location[0] == "steps" and isinstance(location[1], int):
+        index = location[1]
+        step = data["steps"][index] if index < len(data.get("steps") or []) else None
+        title = step.get("title") if isinstance(step, dict) else None
+        return f'step {index + 1} "{title}": ' if title else f"step {index + 1}: "
+    return ""
+
+
+def _describe_problem(detail: Any, location: Sequence[int | str], fields: KnownFields) -> str:
+    field = _field_name(location)
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        return f'unknown field "{field}"{_suggestion(location, fields)}'
+    if kind == "missing":
+        return f'missing field "{field}"'
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    return f'field "{field}": {message}' if field else message
+
+
+def _field_name(location: Sequence[int | str]) -> str:
+    names = [str(part) for part in location if isinstance(part, str)]
+    if names[:1] == ["steps"] and len(names) > 1:
+        names = names[1:]
+    return ".".join(names)
+
+
+def _suggestion(location: Sequence[int | str], fields: KnownFields) -> str:
+    in_step = len(location) > 2 and location[0] == "steps"
+    known = fields.step if in_step else fields.routine
+    close = difflib.get_close_matches(str(location[-1]), known, n=1)
+    hint = f'did you mean "{close[0]}"? ' if close else ""
+    return f" ({hint}known fields: {', '.join(known)})"

@@ -1,0 +1,141 @@
+"""Placing the spoken clips and chimes on the session's time axis, in whole milliseconds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from voiceguide.errors import FittingError
+from voiceguide.narration import CUE_GAP_MS, Chapter, Cue, Script
+from voiceguide.speech import Clip
+
+# Speech must stop this long before the next step's chime.
+STEP_END_MARGIN_MS = 300
+# Every step of a minute or more keeps at least this much unbroken quiet for the hands.
+MIN_QUIET_MS = 8000
+QUIET_RULE_FROM_STEP_MS = 60_000
+# Chimes sit well under the voice (which peaks at -3 dBFS).
+CHIME_GAIN_DB = -6.0
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A sound file starting at ``at_ms`` and lasting ``duration_ms`` (or until it ends)."""
+
+    sound: Path
+    at_ms: int
+    duration_ms: int
+    gain_db: float = 0.0
+
+
+@dataclass(frozen=True)
+class LyricLine:
+    at_ms: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    title: str
+    language: str
+    total_ms: int
+    placements: tuple[Placement, ...]
+    chapters: tuple[Chapter, ...]
+    lyrics: tuple[LyricLine, ...]
+
+
+@dataclass(frozen=True)
+class ChimeSound:
+    path: Path
+    duration_ms: int
+
+
+def build_timeline(script: Script, clips: Mapping[str, Clip], chime: ChimeSound | None) -> Timeline:
+    """Every cue placed where it was planned, or later if real speech ran long; chimes at steps."""
+    voice: list[Placement] = []
+    lyrics: list[LyricLine] = []
+    for index, chapter in enumerate(script.chapters):
+        step_cues = [cue for cue in script.cues if cue.step_index == index]
+        placed = _place_step(step_cues, chapter, clips)
+        voice += [
+            Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms) for cue, at_ms in placed
+        ]
+        lyrics += [
+            line for cue, at_ms in placed for line in _sentence_lines(cue.text, at_ms, clips[cue.text])
+        ]
+    chimes = (
+        [Placement(chime.path, c.start_ms, chime.duration_ms, CHIME_GAIN_DB) for c in script.chapters]
+        if chime
+        else []
+    )
+    placements = tuple(sorted(chimes + voice, key=lambda p: p.at_ms))
+    return Timeline(
+        script.title, script.language, script.total_ms, placements, script.chapters, tuple(lyrics)
+    )
+
+
+def _place_step(cues: Sequence[Cue], chapter: Chapter, clips: Mapping[str, Clip]) -> list[tuple[Cue, int]]:
+    """The step's cues with their real start times; reminders give way first when time is short."""
+    placed = _place_in_order(cues, chapter, clips)
+    if not _has_quiet_stretch(placed, chapter, clips):
+        placed = _place_in_order([c for c in cues if not c.optional], chapter, clips)
+    if not _has_quiet_stretch(placed, chapter, clips):
+        raise FittingError(
+            f'step "{chapter.title}" has too much to say for its {_seconds(chapter)} s: '
+            f"leave at least {MIN_QUIET_MS // 1000} s of quiet (shorter lines or a longer step)"
+        )
+    return placed
+
+
+def _place_in_order(
+    cues: Sequence[Cue], chapter: Chapter, clips: Mapping[str, Clip]
+) -> list[tuple[Cue, int]]:
+    limit_ms = chapter.end_ms - STEP_END_MARGIN_MS
+    placed: list[tuple[Cue, int]] = []
+    free_from_ms = chapter.start_ms
+    for number, cue in enumerate(cues):
+        length_ms = clips[cue.text].duration_ms
+        at_ms = max(cue.at_ms, free_from_ms)
+        if cue.optional:
+            next_fixed_ms = next((c.at_ms for c in cues[number + 1 :] if not c.optional), limit_ms)
+            if at_ms + length_ms + CUE_GAP_MS > min(next_fixed_ms, limit_ms):
+                continue
+        elif at_ms + length_ms > limit_ms:
+            at_ms = limit_ms - length_ms  # an ending cue may start early rather than run over
+            if at_ms < free_from_ms - CUE_GAP_MS // 2:
+                raise FittingError(
+                    f'step "{chapter.title}" is too short ({_seconds(chapter)} s) for what it says; '
+                    "give it a longer duration or the session more minutes"
+                )
+        placed.append((cue, at_ms))
+        free_from_ms = at_ms + length_ms + CUE_GAP_MS
+    return placed
+
+
+def _has_quiet_stretch(
+    placed: Sequence[tuple[Cue, int]], chapter: Chapter, clips: Mapping[str, Clip]
+) -> bool:
+    if chapter.end_ms - chapter.start_ms < QUIET_RULE_FROM_STEP_MS:
+        return True
+    edges = [chapter.start_ms]
+    for cue, at_ms in placed:
+        edges += [at_ms, at_ms + clips[cue.text].duration_ms]
+    edges.append(chapter.end_ms)
+    return any(end - start >= MIN_QUIET_MS for start, end in zip(edges[::2], edges[1::2], strict=True))
+
+
+def _sentence_lines(text: str, at_ms: int, clip: Clip) -> list[LyricLine]:
+    """One lyric line per sentence, timed in proportion to its share of the clip's characters."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+    total_chars = sum(len(s) for s in sentences)
+    lines, chars_before = [], 0
+    for sentence in sentences:
+        lines.append(LyricLine(at_ms + clip.duration_ms * chars_before // total_chars, sentence))
+        chars_before += len(sentence)
+    return lines
+
+
+def _seconds(chapter: Chapter) -> int:
+    return round((chapter.end_ms - chapter.start_ms) / 1000)

@@ -101,7 +101,9 @@ def describe_validation_error(
     error: ValidationError, data: LinedDict, source: str, fields: KnownFields
 ) -> str:
     """One line for the first problem pydantic found: file, line, step, field, and what to do."""
-    first = error.errors()[0]
+    # A misspelt field also shows up as the right one missing; the typo is what to report.
+    problems = sorted(error.errors(), key=lambda problem: problem["type"] != "extra_forbidden")
+    first = problems[0]
     location = tuple(first["loc"])
     line = _line_of(data, location)
     where = f"{source}, line {line}" if line else source

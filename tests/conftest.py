@@ -1,0 +1,102 @@
+"""Shared fixtures: hermetic user directories, a fake engine for fast tests, one real render."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import subprocess
+import wave
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+from voiceguide.speech import VoiceInfo, VoiceSettings, register_engine
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the clip cache and config at a temporary folder, shared by the session for speed."""
+    home = tmp_path_factory.mktemp("user")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+        yield home
+
+
+class FakeEngine:
+    """Writes a tone as long as the text takes to say at the rate: fast, exact and deterministic."""
+
+    name = "fake"
+    calls: list[str] = []  # noqa: RUF012 - shared on purpose, for tests to count synthesis
+
+    def is_available(self) -> bool:
+        return True
+
+    def install_hint(self) -> str:
+        return "it is always there"
+
+    def voices(self) -> list[VoiceInfo]:
+        return [VoiceInfo("fake", "tone", "Tone", ("en",))]
+
+    def resolve_voice(self, settings: VoiceSettings) -> VoiceInfo:
+        return self.voices()[0]
+
+    def synthesize(
+        self,
+        jobs: Sequence[tuple[str, Path]],
+        settings: VoiceSettings,
+        on_clip: Callable[[], None] = lambda: None,
+    ) -> None:
+        for text, path in jobs:
+            FakeEngine.calls.append(text)
+            write_tone(path, len(text.split()) * 60_000 // settings.rate_wpm)
+            on_clip()
+
+
+def write_tone(path: Path, duration_ms: int, rate_hz: int = 22_050) -> None:
+    period = [round(8000 * math.sin(2 * math.pi * i / 100)) for i in range(100)]  # 220.5 Hz
+    frames = duration_ms * rate_hz // 1000
+    samples = (period * (frames // 100 + 1))[:frames]
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate_hz)
+        out.writeframes(struct.pack(f"<{frames}h", *samples))
+
+
+register_engine("fake", FakeEngine)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def daily_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``voiceguide render daily`` with the real engine and encoder, done once for many checks."""
+    out = tmp_path_factory.mktemp("render") / "daily.mp3"
+    result = CliRunner().invoke(cli, ["render", "daily", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def ffprobe(path: Path, *entries: str) -> dict:
+    command = ["ffprobe", "-v", "error", "-of", "json", *entries, str(path)]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def silences(path: Path, min_seconds: float, noise_db: int = -45) -> list[tuple[float, float]]:
+    """(start, end) of every stretch quieter than ``noise_db`` lasting ``min_seconds`` or more."""
+    command = ["ffmpeg", "-hide_banner", "-nostdin", "-i", str(path), "-af",
+               f"silencedetect=noise={noise_db}dB:d={min_seconds}", "-f", "null", "-"]  # fmt: skip
+    log = subprocess.run(command, check=True, capture_output=True, text=True).stderr
+    starts = [float(line.split("silence_start: ")[1]) for line in log.splitlines() if "silence_start" in line]
+    ends = [
+        float(line.split("silence_end: ")[1].split()[0]) for line in log.splitlines() if "silence_end" in line
+    ]
+    return list(zip(starts, ends, strict=False))

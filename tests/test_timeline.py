@@ -1,0 +1,115 @@
+"""Placing clips on the time axis, with the fake engine's clips (fast, exact lengths)."""
+
+from pathlib import Path
+
+import pytest
+from conftest import FakeEngine
+
+from voiceguide.errors import FittingError
+from voiceguide.fitting import fit_to_length
+from voiceguide.narration import Chapter, Cue, Script, narrate
+from voiceguide.routine import load_routine
+from voiceguide.speech import Clip, ClipCache, VoiceSettings, speak_all
+from voiceguide.timeline import MIN_QUIET_MS, STEP_END_MARGIN_MS, ChimeSound, build_timeline
+
+FAKE = VoiceSettings(engine="fake")
+
+
+def _timeline(routine, tmp_path: Path, minutes=None, chime=None):
+    script = narrate(fit_to_length(routine, minutes), 150)
+    speech = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
+    return script, speech, build_timeline(script, speech.clips, chime)
+
+
+def _voice_spans(timeline):
+    return [(p.at_ms, p.at_ms + p.duration_ms) for p in timeline.placements if p.gain_db == 0]
+
+
+@pytest.mark.parametrize("minutes", [None, 8, 20, 60])
+def test_speech_never_overlaps_and_stays_inside_its_step(tmp_path: Path, minutes):
+    _, _, timeline = _timeline(load_routine("daily"), tmp_path, minutes)
+    spans = _voice_spans(timeline)
+    assert all(end + 500 <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False))
+    for chapter in timeline.chapters:
+        inside = [(s, e) for s, e in spans if chapter.start_ms <= s < chapter.end_ms]
+        assert inside, chapter.title
+        assert inside[0][0] - chapter.start_ms <= 4000
+        assert all(e <= chapter.end_ms - STEP_END_MARGIN_MS for _, e in inside)
+
+
+@pytest.mark.parametrize("minutes", [None, 20])
+def test_every_long_step_keeps_eight_quiet_seconds(tmp_path: Path, minutes):
+    _, _, timeline = _timeline(load_routine("daily"), tmp_path, minutes)
+    spans = _voice_spans(timeline)
+    for chapter in timeline.chapters:
+        edges = [chapter.start_ms]
+        for start, end in spans:
+            if chapter.start_ms <= start < chapter.end_ms:
+                edges += [start, end]
+        edges.append(chapter.end_ms)
+        gaps = [b - a for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        assert max(gaps) >= MIN_QUIET_MS, chapter.title
+
+
+def test_chimes_mark_every_step_start(tmp_path: Path):
+    chime = ChimeSound(Path("chime.wav"), 3000)
+    _, _, timeline = _timeline(load_routine("daily"), tmp_path, chime=chime)
+    chimes = [p.at_ms for p in timeline.placements if p.sound == chime.path]
+    assert chimes == [c.start_ms for c in timeline.chapters]
+
+
+def test_lyrics_are_one_line_per_sentence_in_time_order(tmp_path: Path):
+    _, _, timeline = _timeline(load_routine("daily"), tmp_path)
+    times = [line.at_ms for line in timeline.lyrics]
+    assert times == sorted(times)
+    assert timeline.lyrics[0].text == "Prep."
+    assert all(line.text.count(". ") == 0 for line in timeline.lyrics)
+
+
+def test_a_step_too_short_for_its_words_is_an_error(tmp_path: Path):
+    path = tmp_path / "wordy.yaml"
+    words = " ".join(["word"] * 40)
+    path.write_text(f"name: Wordy\nsteps:\n  - title: Neck\n    duration: 10s\n    say: ['{words}']\n")
+    with pytest.raises(FittingError, match='step "Neck" is too short'):
+        _timeline(load_routine(str(path)), tmp_path)
+
+
+def test_a_long_step_that_leaves_no_quiet_is_an_error(tmp_path: Path):
+    path = tmp_path / "chatty.yaml"
+    moves = "\n".join(f"      - {' '.join(['move'] * 14)} {n}." for n in range(7))
+    path.write_text(f"name: Chatty\nsteps:\n  - title: Neck\n    duration: 70s\n    moves:\n{moves}\n")
+    with pytest.raises(FittingError, match="leave at least 8 s of quiet"):
+        _timeline(load_routine(str(path)), tmp_path)
+
+
+def test_a_reminder_that_would_crowd_the_next_move_is_dropped():
+    chapter = Chapter("Neck", 0, 60_000)
+    cues = (
+        Cue(1500, "opening", "Neck.", 0),
+        Cue(4000, "reminder", "A long reminder.", 0),
+        Cue(8000, "move", "Stroke upward.", 0),
+    )
+    clips = {
+        "Neck.": Clip("Neck.", Path("a.wav"), 1000),
+        "A long reminder.": Clip("A long reminder.", Path("b.wav"), 5000),
+        "Stroke upward.": Clip("Stroke upward.", Path("c.wav"), 2000),
+    }
+    timeline = build_timeline(Script("T", "en", 60_000, (chapter,), cues), clips, None)
+    assert [(p.sound.name, p.at_ms) for p in timeline.placements] == [("a.wav", 1500), ("c.wav", 8000)]
+
+
+def test_a_warm_cache_synthesises_nothing_and_an_edit_only_its_clip(tmp_path: Path):
+    routine = load_routine("daily")
+    FakeEngine.calls.clear()
+    first = _timeline(routine, tmp_path)[1]
+    again = _timeline(routine, tmp_path)[1]
+    assert first.synthesized == len(first.clips) > 0
+    assert again.synthesized == 0
+    edited = routine.model_copy(
+        update={"steps": (routine.steps[0].model_copy(update={"tips": ("A new tip.",)}), *routine.steps[1:])}
+    )
+    script = narrate(fit_to_length(edited), 150)
+    rate_changed = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
+    assert rate_changed.synthesized == 0  # tips are not spoken at 10 minutes: nothing new to say
+    slower = speak_all(["Prep."], VoiceSettings(engine="fake", rate_wpm=120), ClipCache(tmp_path / "cache"))
+    assert slower.synthesized == 1  # the rate is part of the cache key

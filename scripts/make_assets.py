@@ -20,12 +20,12 @@ PEAK = 0.89  # -1 dBFS: room for the encoder's overshoot
 # Each partial: (frequency ratio to the fundamental, amplitude, decay time constant in seconds).
 # Ratios of a struck bell (inharmonic, 2.76 and 5.40 like a free bar) and of a singing bowl.
 CHIMES = {
-    "chime-bell": {"fundamental_hz": 660.0, "seconds": 3.5, "attack_s": 0.004,
+    "chime-bell": {"fundamental_hz": 660.0, "seconds": 4.5, "attack_s": 0.004,
                    "partials": [(1.0, 1.0, 1.1), (2.76, 0.45, 0.55), (5.40, 0.22, 0.28), (8.93, 0.08, 0.15)]},
-    "chime-bowl": {"fundamental_hz": 220.0, "seconds": 6.0, "attack_s": 0.02,
-                   "partials": [(1.0, 1.0, 2.4), (1.006, 0.6, 2.2), (2.71, 0.35, 1.3), (5.15, 0.12, 0.7)]},
-    "chime-end": {"fundamental_hz": 523.25, "seconds": 5.0, "attack_s": 0.006,
-                  "partials": [(1.0, 1.0, 1.8), (1.5, 0.5, 1.4), (2.0, 0.35, 1.0), (3.01, 0.15, 0.5)]},
+    "chime-bowl": {"fundamental_hz": 220.0, "seconds": 8.0, "attack_s": 0.02,
+                   "partials": [(1.0, 1.0, 1.6), (1.006, 0.6, 1.5), (2.71, 0.35, 1.0), (5.15, 0.12, 0.6)]},
+    "chime-end": {"fundamental_hz": 523.25, "seconds": 7.0, "attack_s": 0.006,
+                  "partials": [(1.0, 1.0, 1.4), (1.5, 0.5, 1.1), (2.0, 0.35, 0.8), (3.01, 0.15, 0.5)]},
 }  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 """Fitting to a length and planning what is said, without any audio."""
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def test_long_steps_get_reminders_that_never_repeat_back_to_back():
     script = narrate(fit_to_length(load_routine("daily"), minutes=30), 150)
     reminders = [c.text for c in script.cues if c.kind == "reminder"]
     assert len(reminders) >= 10
-    assert all(a != b for a, b in zip(reminders, reminders[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(reminders))
     assert "Many of us hold the day's tension here. Breathe out as you work." in reminders
 
 

@@ -1,5 +1,6 @@
 """Placing clips on the time axis, with the fake engine's clips (fast, exact lengths)."""
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def _voice_spans(timeline):
 def test_speech_never_overlaps_and_stays_inside_its_step(tmp_path: Path, minutes):
     _, _, timeline = _timeline(load_routine("daily"), tmp_path, minutes)
     spans = _voice_spans(timeline)
-    assert all(end + 500 <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False))
+    assert all(end + 500 <= next_start for (_, end), (next_start, _) in itertools.pairwise(spans))
     for chapter in timeline.chapters:
         inside = [(s, e) for s, e in spans if chapter.start_ms <= s < chapter.end_ms]
         assert inside, chapter.title

@@ -1,0 +1,39 @@
+"""Every file in audio_assets/ is made by scripts/make_assets.py, from code alone."""
+
+import subprocess
+import sys
+import wave
+from array import array
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "audio_assets"
+
+
+def test_the_script_remakes_every_asset_byte_for_byte(tmp_path: Path):
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_assets.py"), str(tmp_path)], check=True)
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == sorted(p.name for p in ASSETS.iterdir())
+    for name in made:
+        assert (tmp_path / name).read_bytes() == (ASSETS / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("name", ["chime-bell.wav", "chime-bowl.wav", "chime-end.wav"])
+def test_chimes_ring_then_decay_to_silence(name: str):
+    with wave.open(str(ASSETS / name)) as chime:
+        samples = array("h", chime.readframes(chime.getnframes()))
+        rate = chime.getframerate()
+    first_half_second = max(abs(s) for s in samples[: rate // 2])
+    last_tenth = max(abs(s) for s in samples[-rate // 10 :])
+    assert first_half_second > 20_000  # near -1 dBFS at the strike
+    assert last_tenth < first_half_second / 30  # decayed by more than 30 dB
+    assert abs(samples[-1]) < 50  # ends at silence: no click
+
+
+def test_cover_is_a_square_png():
+    data = (ASSETS / "cover.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert width == height >= 300

@@ -1,0 +1,121 @@
+"""The command line as a newcomer meets it: list, show, check, voices, help, and bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+
+
+def test_list_shows_each_builtin_with_length_and_steps(runner: CliRunner):
+    result = runner.invoke(cli, ["list"])
+    assert result.exit_code == 0
+    daily = next(line for line in result.output.splitlines() if line.startswith("daily "))
+    assert "10 min" in daily
+    assert "7 steps" in daily
+    assert len(result.output.splitlines()) >= 4
+
+
+def test_show_prints_the_cue_sheet(runner: CliRunner):
+    result = runner.invoke(cli, ["show", "daily"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Daily facial massage: 10:00, 7 steps"
+    openings = [line.split()[0] for line in lines[1:] if " opening " in line]
+    assert openings == ["0:02", "1:02", "2:02", "4:02", "6:02", "7:32", "9:02"]
+    assert any("dermatologist" in line for line in lines)
+
+
+def test_show_as_json_for_scripts(runner: CliRunner):
+    result = runner.invoke(cli, ["show", "daily", "--minutes", "20", "--format", "json"])
+    assert result.exit_code == 0
+    sheet = json.loads(result.output)
+    assert sheet["total_ms"] == 1_200_000
+    assert [c["start_ms"] for c in sheet["chapters"]] == [
+        0,
+        120_000,
+        240_000,
+        480_000,
+        720_000,
+        900_000,
+        1_080_000,
+    ]
+    assert {c["kind"] for c in sheet["cues"]} >= {"opening", "move", "reminder", "transition", "closing"}
+
+
+def test_check_accepts_a_good_file(runner: CliRunner, tmp_path: Path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: Mine\nsteps:\n  - title: Neck\n    duration: 1m\n    say: ['{{ title }} time.']\n")
+    result = runner.invoke(cli, ["check", str(path)])
+    assert result.exit_code == 0
+    assert result.output == f"ok: {path}: Mine, 1 steps, 1:00\n"
+
+
+BAD_INPUT = {
+    "broken yaml": ("name: x\nsteps: [\n", "line"),
+    "misspelt field": ("name: x\nsteps:\n  - title: A\n    duraton: 1m\n", 'unknown field "duraton"'),
+    "undefined variable": (
+        "name: x\nsteps:\n  - title: A\n    duration: 1m\n    say: ['{{ nope }}']\n",
+        "'nope' is undefined",
+    ),
+    "sandbox escape": (
+        "name: x\nsteps:\n  - title: A\n    duration: 1m\n    say: [\"{{ ''.__class__.__mro__ }}\"]\n",
+        'step 1 "A", say line 1',
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+@pytest.mark.parametrize("command", ["check", "render"])
+def test_bad_input_is_one_line_exit_2_and_no_file(runner: CliRunner, tmp_path: Path, case: str, command: str):
+    content, message = BAD_INPUT[case]
+    path = tmp_path / "bad.yaml"
+    path.write_text(content)
+    args = [command, str(path)] + (["-o", str(tmp_path / "bad.mp3")] if command == "render" else [])
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {path}")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+def test_a_missing_routine_file(runner: CliRunner, tmp_path: Path):
+    result = runner.invoke(cli, ["render", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "no such routine file" in result.stderr
+
+
+def test_a_session_too_short_for_its_words_is_refused_without_a_file(runner: CliRunner, tmp_path: Path):
+    result = runner.invoke(cli, ["render", "daily", "--minutes", "1", "-o", str(tmp_path / "d.mp3")])
+    assert result.exit_code == 2
+    assert "too short" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_voices_lists_the_system_voices(runner: CliRunner):
+    result = runner.invoke(cli, ["voices", "--lang", "en"])
+    assert result.exit_code == 0
+    assert "gmw/en-us" in result.output
+    assert "(default for en)" in result.output
+    assert all("en" in line for line in result.output.splitlines())
+
+
+def test_help_explains_where_to_start(runner: CliRunner):
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in ["render", "list", "show", "check", "voices"]:
+        assert command in result.output
+    assert "voiceguide render daily" in result.output
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "voiceguide", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith("voiceguide, version ")

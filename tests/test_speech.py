@@ -1,0 +1,90 @@
+"""The real system voice (pyttsx3 on espeak-ng) and the clip cache."""
+
+import wave
+from pathlib import Path
+
+import pytest
+
+from voiceguide.errors import EngineError
+from voiceguide.speech import ClipCache, VoiceSettings, get_engine, speak_all
+from voiceguide.speech.clips import check_engine_output
+
+SYSTEM = VoiceSettings(engine="pyttsx3")
+
+
+def test_real_clips_are_made_once_then_come_from_the_cache(tmp_path: Path):
+    texts = ["Slow upward strokes.", "Knead along the jawline.", "Upward and outward."]
+    first = speak_all(texts, SYSTEM, ClipCache(tmp_path))
+    again = speak_all(texts, SYSTEM, ClipCache(tmp_path))
+    assert first.synthesized == 3
+    assert again.synthesized == 0
+    for clip in first.clips.values():
+        with wave.open(str(clip.path)) as audio:
+            assert (audio.getframerate(), audio.getnchannels(), audio.getsampwidth()) == (44_100, 1, 2)
+            assert audio.getnframes() > 0.4 * 44_100
+        assert 400 < clip.duration_ms < 4000
+
+
+def test_every_clip_of_a_whole_routine_is_real_audio(tmp_path: Path):
+    # pyttsx3 on espeak-ng drops the first clip after a voice change unless it is warmed up.
+    from voiceguide.pipeline import plan_script
+    from voiceguide.routine import load_routine
+
+    texts = [cue.text for cue in plan_script(load_routine("quick"), None, 150).cues]
+    result = speak_all(texts, SYSTEM, ClipCache(tmp_path))
+    assert result.synthesized == len(set(texts))
+    for clip in result.clips.values():
+        assert clip.duration_ms > 300 * len(clip.text.split()) * 0.5
+
+
+def test_voice_and_rate_are_part_of_the_cache_key(tmp_path: Path):
+    cache = ClipCache(tmp_path)
+    paths = {
+        cache.path_for("Hello.", SYSTEM),
+        cache.path_for("Hello.", VoiceSettings(engine="pyttsx3", rate_wpm=120)),
+        cache.path_for("Hello.", VoiceSettings(engine="pyttsx3", voice="en-gb")),
+        cache.path_for("Hello!", SYSTEM),
+    }
+    assert len(paths) == 4
+
+
+def test_a_slower_rate_makes_longer_speech(tmp_path: Path):
+    text = "Sweep gently upward from the collarbone to the chin, one hand after the other."
+    normal = speak_all([text], SYSTEM, ClipCache(tmp_path)).clips[text]
+    slow = speak_all([text], VoiceSettings(engine="pyttsx3", rate_wpm=100), ClipCache(tmp_path)).clips[text]
+    assert slow.duration_ms > normal.duration_ms * 1.25
+
+
+def test_system_voices_are_listed_with_languages():
+    engine = get_engine("pyttsx3")
+    voices = engine.voices()
+    assert any("en-us" in v.languages for v in voices)
+    assert engine.resolve_voice(SYSTEM).languages == ("en-us",)
+    assert engine.resolve_voice(VoiceSettings(engine="pyttsx3", voice="en-gb")).languages == ("en-gb",)
+
+
+def test_an_unknown_voice_or_engine_is_a_clear_error():
+    with pytest.raises(EngineError, match=r'no voice "no-such-voice".*voiceguide voices'):
+        get_engine("pyttsx3").resolve_voice(VoiceSettings(engine="pyttsx3", voice="no-such-voice"))
+    with pytest.raises(EngineError, match=r'unknown speech engine "nope"; available: .*pyttsx3'):
+        get_engine("nope")
+
+
+def test_missing_espeak_says_what_to_install(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("ctypes.util.find_library", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(EngineError, match="apt-get install espeak-ng"):
+        get_engine("pyttsx3")
+
+
+@pytest.mark.parametrize("content", [b"", b"RIFF\x00\x00\x00\x00WAVE", b"not audio at all, just words"])
+def test_engine_output_without_audio_is_refused(tmp_path: Path, content: bytes):
+    path = tmp_path / "clip.wav"
+    path.write_bytes(content)
+    with pytest.raises(EngineError, match="no usable audio"):
+        check_engine_output(path, "Some words")
+
+
+def test_a_clip_the_engine_never_wrote_is_refused(tmp_path: Path):
+    with pytest.raises(EngineError, match="no usable audio"):
+        check_engine_output(tmp_path / "missing.wav", "Some words")

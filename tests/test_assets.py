@@ -1,8 +1,10 @@
 """Every file in audio_assets/ is made by scripts/make_assets.py, from code alone."""
 
+import os
 import subprocess
 import sys
 import wave
+import zipfile
 from array import array
 from pathlib import Path
 
@@ -37,3 +39,23 @@ def test_cover_is_a_square_png():
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width == height >= 300
+
+
+def test_the_wheel_carries_assets_routines_and_templates(tmp_path: Path):
+    command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+               "--wheel-dir", str(tmp_path), str(ROOT)]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True)
+    wheel = next(tmp_path.glob("voiceguide-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "site")
+    for asset in ASSETS.iterdir():
+        assert f"voiceguide/audio_assets/{asset.name}" in names
+    assert "voiceguide/routines/daily.yaml" in names
+    assert "voiceguide/templates/en/opening.j2" in names
+    find = "from voiceguide.assets import asset_path; print(asset_path('cover.png'))"
+    found = subprocess.run(
+        [sys.executable, "-c", find], cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "site"), "PATH": os.environ["PATH"]},
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    assert found == str(tmp_path / "site" / "voiceguide" / "audio_assets" / "cover.png")

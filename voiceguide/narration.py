@@ -170,7 +170,8 @@ class _Narrator:
             count = silence_ms // REMINDER_SILENCE_MS
             for number in range(1, count + 1):
                 at_ms = silence_start + number * silence_ms // (count + 1)
-                cues.append(Cue(at_ms, "reminder", next(pool), planned.index))
+                text = self._render("reminder.j2", {"reminder": next(pool)})
+                cues.append(Cue(at_ms, "reminder", text, planned.index))
         return cues
 
     def _reminder_pool(self, planned: PlannedStep) -> Iterator[str]:

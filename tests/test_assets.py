@@ -54,8 +54,13 @@ def test_the_wheel_carries_assets_routines_and_templates(tmp_path: Path):
     assert "voiceguide/routines/daily.yaml" in names
     assert "voiceguide/templates/en/opening.j2" in names
     find = "from voiceguide.assets import asset_path; print(asset_path('cover.png'))"
+    only_the_wheel = {"PYTHONPATH": str(tmp_path / "site"), "PATH": os.environ["PATH"]}
     found = subprocess.run(
-        [sys.executable, "-c", find], cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "site"), "PATH": os.environ["PATH"]},
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+        [sys.executable, "-c", find],
+        cwd=tmp_path,
+        env=only_the_wheel,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     assert found == str(tmp_path / "site" / "voiceguide" / "audio_assets" / "cover.png")

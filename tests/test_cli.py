@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_routine import BAD_FILES
 
 from voiceguide.cli import cli
 
@@ -119,3 +120,22 @@ def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "voiceguide", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("voiceguide, version ")
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_every_bad_routine_file_is_one_line_and_exit_2_from_the_cli(runner: CliRunner, tmp_path: Path, case):
+    content, _ = BAD_FILES[case]
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    result = runner.invoke(cli, ["render", str(path), "-o", str(tmp_path / "out.mp3")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {path}")
+    assert result.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line(runner: CliRunner):
+    result = runner.invoke(cli, ["render", "quick", "-o", "/proc/voiceguide/quick.mp3"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: /proc/voiceguide")
+    assert result.stderr.count("\n") == 1

@@ -13,7 +13,7 @@ import click
 
 from voiceguide import __version__
 from voiceguide.durations import format_clock
-from voiceguide.errors import VoiceguideError
+from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
 from voiceguide.pipeline import DEFAULT_CHIME, Progress, RenderOptions, plan_script, render_session
 from voiceguide.routine import builtin_names, load_builtin, load_routine
 from voiceguide.speech import (
@@ -36,6 +36,11 @@ class _Commands(click.Group):
         except VoiceguideError as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(error.exit_code)
+        except OSError as error:
+            # Writing where the user pointed us failed: a full disk, a read-only or missing folder.
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"error: {where}{error.strerror or error}; choose another --output folder", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("interrupted; no file was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
@@ -176,11 +181,12 @@ def check(files: tuple[Path, ...]) -> None:
 def voices(engine: str, lang: str | None) -> None:
     """List the voices a speech engine offers here: id, name, languages."""
     speech = get_engine(engine)
-    default = speech.resolve_voice(VoiceSettings(engine=engine))
+    default_language = (lang or "en").split("-")[0]
+    default = speech.resolve_voice(VoiceSettings(engine=engine, language=default_language))
     for voice in speech.voices():
         if lang and not any(code.lower().startswith(lang.lower()) for code in voice.languages):
             continue
-        mark = "  (default for en)" if voice.id == default.id else ""
+        mark = f"  (default for {default_language})" if voice.id == default.id else ""
         click.echo(f"{voice.id:<28} {voice.name:<40} {', '.join(voice.languages)}{mark}")
 
 

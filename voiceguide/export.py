@@ -30,6 +30,16 @@ def require_ffmpeg() -> str:
     return path
 
 
+def prepare_output_folder(path: Path) -> None:
+    """Make sure ``path`` can be written before any audio work starts."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise VoiceguideError(f"{path.parent}: cannot create the folder ({error.strerror})") from None
+    if not os.access(path.parent, os.W_OK):
+        raise VoiceguideError(f"{path.parent}: the folder is not writable; choose another --output")
+
+
 @contextlib.contextmanager
 def atomic_output(final: Path) -> Iterator[Path]:
     """A temporary path beside ``final``, renamed onto it only if the block finishes."""

@@ -12,6 +12,7 @@ from voiceguide.export import (
     atomic_output,
     encode_mp3,
     lrc_text,
+    prepare_output_folder,
     require_ffmpeg,
     write_text_atomically,
 )
@@ -69,6 +70,7 @@ def render_session(
 ) -> RenderResult:
     progress = progress or Progress()
     require_ffmpeg()
+    prepare_output_folder(options.output)
     script = plan_script(routine, options.minutes, options.voice.rate_wpm, options.voice.language)
     texts = [cue.text for cue in script.cues]
     try:

@@ -1,6 +1,7 @@
 """The command line as a newcomer meets it: list, show, check, voices, help, and bad input."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,8 @@ def test_show_prints_the_cue_sheet(runner: CliRunner):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "Daily facial massage: 10:00, 7 steps"
-    openings = [line.split()[0] for line in lines[1:] if " opening " in line]
+    assert lines[2].split() == ["time", "step", "cue", "said"]
+    openings = [line.split()[0] for line in lines[3:] if " opening " in line]
     assert openings == ["0:02", "1:02", "2:02", "4:02", "6:02", "7:32", "9:02"]
     assert any("dermatologist" in line for line in lines)
 
@@ -93,10 +95,14 @@ def test_a_missing_routine_file(runner: CliRunner, tmp_path: Path):
     assert "no such routine file" in result.stderr
 
 
-def test_a_session_too_short_for_its_words_is_refused_without_a_file(runner: CliRunner, tmp_path: Path):
+def test_a_length_that_cannot_fit_is_refused_before_any_audio(runner: CliRunner, tmp_path: Path):
     result = runner.invoke(cli, ["render", "daily", "--minutes", "1", "-o", str(tmp_path / "d.mp3")])
     assert result.exit_code == 2
-    assert "too short" in result.stderr
+    assert re.fullmatch(
+        r"error: Daily facial massage cannot fit in 1 minute: the shortest length that fits is "
+        r"(\d+\.\d) minutes \(use --minutes \1 or more\)\n",
+        result.stderr,
+    )
     assert list(tmp_path.iterdir()) == []
 
 

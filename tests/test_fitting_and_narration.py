@@ -8,9 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from voiceguide.errors import FittingError, NarrationError
-from voiceguide.fitting import _proportional_ms, fit_to_length
-from voiceguide.narration import CHIME_LEAD_MS, narrate
+from voiceguide.fitting import fit_to_length, proportional_ms
+from voiceguide.narration import PACES, narrate
+from voiceguide.narration.layout import CHIME_LEAD_MS
 from voiceguide.routine import load_routine
+
+NORMAL = PACES["normal"]
 
 DAILY_STARTS_MS = [0, 60_000, 120_000, 240_000, 360_000, 450_000, 540_000]
 
@@ -31,7 +34,7 @@ def test_other_lengths_keep_proportions_exactly():
     total_ms=st.integers(min_value=1, max_value=10_800_000),
 )
 def test_shares_always_sum_exactly_and_stay_within_a_millisecond(weights, total_ms):
-    shares = _proportional_ms(weights, total_ms)
+    shares = proportional_ms(weights, total_ms)
     assert sum(shares) == total_ms
     for share, weight in zip(shares, weights, strict=True):
         assert abs(share - total_ms * weight / sum(weights)) < 1
@@ -46,7 +49,7 @@ def test_impossible_lengths_are_refused(minutes):
 @pytest.mark.parametrize("name", ["daily", "quick", "morning-depuff", "jaw-release"])
 def test_every_step_opens_within_four_seconds_and_cues_stay_in_their_step(name):
     plan = fit_to_length(load_routine(name))
-    script = narrate(plan, 150)
+    script = narrate(plan, NORMAL)
     for planned in plan.steps:
         cues = [c for c in script.cues if c.step_index == planned.index]
         assert cues[0].kind == "opening"
@@ -57,7 +60,7 @@ def test_every_step_opens_within_four_seconds_and_cues_stay_in_their_step(name):
 
 def test_daily_speaks_every_move_in_order_and_ends_with_breaths():
     routine = load_routine("daily")
-    script = narrate(fit_to_length(routine), 150)
+    script = narrate(fit_to_length(routine), NORMAL)
     spoken = [c.text for c in script.cues if c.kind == "move"]
     assert spoken == [move for step in routine.steps for move in step.moves]
     assert "three slow, deep breaths" in spoken[-1]
@@ -65,7 +68,7 @@ def test_daily_speaks_every_move_in_order_and_ends_with_breaths():
 
 
 def test_long_steps_get_reminders_that_never_repeat_back_to_back():
-    script = narrate(fit_to_length(load_routine("daily"), minutes=30), 150)
+    script = narrate(fit_to_length(load_routine("daily"), minutes=30), NORMAL)
     reminders = [c.text for c in script.cues if c.kind == "reminder"]
     assert len(reminders) >= 10
     assert all(a != b for a, b in itertools.pairwise(reminders))
@@ -79,7 +82,9 @@ def _routine_saying(tmp_path: Path, line: str):
 
 
 def test_say_lines_use_the_steps_variables(tmp_path: Path):
-    script = narrate(fit_to_length(_routine_saying(tmp_path, "{{ title }} for {{ seconds }} seconds.")), 150)
+    script = narrate(
+        fit_to_length(_routine_saying(tmp_path, "{{ title }} for {{ seconds }} seconds.")), NORMAL
+    )
     assert "Neck for 60 seconds." in script.cues[0].text
 
 
@@ -95,10 +100,10 @@ def test_say_lines_use_the_steps_variables(tmp_path: Path):
 )
 def test_bad_say_lines_name_the_file_step_and_line(tmp_path: Path, line: str, message: str):
     with pytest.raises(NarrationError, match=message) as caught:
-        narrate(fit_to_length(_routine_saying(tmp_path, line)), 150)
+        narrate(fit_to_length(_routine_saying(tmp_path, line)), NORMAL)
     assert str(caught.value).startswith(str(tmp_path / "say.yaml") + ': step 1 "Neck"')
 
 
 def test_an_unknown_language_lists_the_known_ones():
     with pytest.raises(NarrationError, match="available: en"):
-        narrate(fit_to_length(load_routine("daily")), 150, language="xx")
+        narrate(fit_to_length(load_routine("daily")), NORMAL, language="xx")

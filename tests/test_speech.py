@@ -27,10 +27,12 @@ def test_real_clips_are_made_once_then_come_from_the_cache(tmp_path: Path):
 
 def test_every_clip_of_a_whole_routine_is_real_audio(tmp_path: Path):
     # pyttsx3 on espeak-ng drops the first clip after a voice change unless it is warmed up.
+    from voiceguide.fitting import FitRequest
+    from voiceguide.narration import PACES
     from voiceguide.pipeline import plan_script
     from voiceguide.routine import load_routine
 
-    texts = [cue.text for cue in plan_script(load_routine("quick"), None, 150).cues]
+    texts = [cue.text for cue in plan_script(load_routine("quick"), FitRequest(), PACES["normal"]).cues]
     result = speak_all(texts, SYSTEM, ClipCache(tmp_path))
     assert result.synthesized == len(set(texts))
     for clip in result.clips.values():

@@ -8,16 +8,16 @@ from conftest import FakeEngine
 
 from voiceguide.errors import FittingError
 from voiceguide.fitting import fit_to_length
-from voiceguide.narration import Chapter, Cue, Script, narrate
+from voiceguide.narration import MIN_QUIET_MS, PACES, STEP_END_MARGIN_MS, Chapter, Cue, Script, narrate
 from voiceguide.routine import load_routine
 from voiceguide.speech import Clip, ClipCache, VoiceSettings, speak_all
-from voiceguide.timeline import MIN_QUIET_MS, STEP_END_MARGIN_MS, ChimeSound, build_timeline
+from voiceguide.timeline import ChimeSound, build_timeline
 
 FAKE = VoiceSettings(engine="fake")
 
 
 def _timeline(routine, tmp_path: Path, minutes=None, chime=None):
-    script = narrate(fit_to_length(routine, minutes), 150)
+    script = narrate(fit_to_length(routine, minutes), PACES["normal"])
     speech = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
     return script, speech, build_timeline(script, speech.clips, chime)
 
@@ -75,12 +75,12 @@ def test_a_step_too_short_for_its_words_is_an_error(tmp_path: Path):
         _timeline(load_routine(str(path)), tmp_path)
 
 
-def test_a_long_step_that_leaves_no_quiet_is_an_error(tmp_path: Path):
-    path = tmp_path / "chatty.yaml"
-    moves = "\n".join(f"      - {' '.join(['move'] * 14)} {n}." for n in range(7))
-    path.write_text(f"name: Chatty\nsteps:\n  - title: Neck\n    duration: 70s\n    moves:\n{moves}\n")
+def test_a_long_step_that_leaves_no_quiet_is_an_error():
+    chapter = Chapter("Neck", 0, 60_000)
+    cues = tuple(Cue(1500 + n * 9500, "move", f"Move {n}.", 0) for n in range(6))
+    clips = {cue.text: Clip(cue.text, Path(f"{n}.wav"), 6000) for n, cue in enumerate(cues)}
     with pytest.raises(FittingError, match="leave at least 8 s of quiet"):
-        _timeline(load_routine(str(path)), tmp_path)
+        build_timeline(Script("T", "en", 60_000, (chapter,), cues), clips, None)
 
 
 def test_a_reminder_that_would_crowd_the_next_move_is_dropped():
@@ -109,7 +109,7 @@ def test_a_warm_cache_synthesises_nothing_and_an_edit_only_its_clip(tmp_path: Pa
     edited = routine.model_copy(
         update={"steps": (routine.steps[0].model_copy(update={"tips": ("A new tip.",)}), *routine.steps[1:])}
     )
-    script = narrate(fit_to_length(edited), 150)
+    script = narrate(fit_to_length(edited), PACES["normal"])
     rate_changed = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
     assert rate_changed.synthesized == 0  # tips are not spoken at 10 minutes: nothing new to say
     slower = speak_all(["Prep."], VoiceSettings(engine="fake", rate_wpm=120), ClipCache(tmp_path / "cache"))

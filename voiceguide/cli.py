@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from voiceguide import __version__
-from voiceguide.durations import format_clock
+from voiceguide.authoring import routine_json_schema, write_new_routine
+from voiceguide.durations import format_clock, parse_seconds
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
+from voiceguide.fitting import FitRequest
+from voiceguide.narration import PACES, Pace, Script
 from voiceguide.pipeline import DEFAULT_CHIME, Progress, RenderOptions, plan_script, render_session
-from voiceguide.routine import builtin_names, load_builtin, load_routine
-from voiceguide.speech import (
-    DEFAULT_ENGINE,
-    DEFAULT_RATE_WPM,
-    VoiceSettings,
-    engine_names,
-    get_engine,
+from voiceguide.routine import (
+    builtin_names,
+    load_routine,
+    slugify,
+    user_routine_names,
+    user_routines_dir,
 )
+from voiceguide.speech import DEFAULT_ENGINE, VoiceSettings, engine_names, get_engine
 
 EXIT_INTERRUPTED = 130
 
@@ -69,8 +73,8 @@ class _BarProgress(Progress):
 def cli() -> None:
     """Turn a facial-massage routine into a voice-guided MP3 session.
 
-    A ROUTINE is the name of a built-in routine (see `voiceguide list`) or the path of a routine
-    file you wrote (YAML). Start with:
+    A ROUTINE is the name of a routine (see `voiceguide list`) or the path of a routine file you
+    wrote (YAML; `voiceguide new` starts one). Start with:
 
         voiceguide render daily
 
@@ -78,48 +82,79 @@ def cli() -> None:
     """
 
 
+def _pin(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, float], ...]:
+    pins = []
+    for value in values:
+        name, _, duration = value.partition("=")
+        try:
+            pins.append((name.strip(), parse_seconds(duration)))
+        except ValueError as error:
+            raise click.BadParameter(f"{value!r}: write NAME=DURATION, like eyes=3m ({error})") from None
+    return tuple(pins)
+
+
+def _session_shape(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that shape a session, shared by `render` and `show`; passed on as fit and pace."""
+    options = [
+        click.option("--minutes", type=float, help="Session length in minutes (decimals allowed); "
+                     "steps keep their proportions. Default: the routine's own length."),
+        click.option("--step", "pins", multiple=True, callback=_pin, metavar="NAME=DURATION",
+                     help="Fix one step's length, e.g. --step eyes=3m; the rest share the time. Repeatable."),
+        click.option("--skip", "skips", multiple=True, metavar="NAME", help="Leave a step out. Repeatable."),
+        click.option("--pace", type=click.Choice(list(PACES)), default="normal", show_default=True,
+                     help="Speaking speed and how often reminders come."),
+        click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate in words per minute "
+                     "(default: the pace's, 150 for normal)."),
+    ]  # fmt: skip
+
+    @functools.wraps(command)
+    def with_shape(minutes: float | None, pins: Any, skips: tuple[str, ...], pace: str, rate: int | None,
+                   **kwargs: Any) -> Any:  # fmt: skip
+        chosen = PACES[pace] if rate is None else replace(PACES[pace], rate_wpm=rate)
+        return command(fit=FitRequest(minutes=minutes, pins=pins, skips=skips), pace=chosen, **kwargs)
+
+    for option in reversed(options):
+        with_shape = option(with_shape)
+    return with_shape
+
+
 _routine_argument = click.argument("routine", metavar="ROUTINE")
-_minutes_option = click.option(
-    "--minutes", type=float, help="Session length in minutes; steps keep their proportions. "
-    "Default: the routine's own length."
-)  # fmt: skip
-_rate_option = click.option(
-    "--rate", type=click.IntRange(60, 400), default=DEFAULT_RATE_WPM, show_default=True,
-    help="Speaking rate in words per minute.",
-)  # fmt: skip
 
 
 @cli.command()
 @_routine_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the MP3 (default: ROUTINE.mp3 in this folder). "
+              "A .lrc lyrics file is written beside it.")  # fmt: skip
+@_session_shape
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the MP3 (default: ROUTINE.mp3 in this folder). "
-    "A .lrc lyrics file is written beside it.",
-)
-@_minutes_option
-@click.option(
-    "--engine",
-    default=DEFAULT_ENGINE,
-    show_default=True,
-    help="Speech engine (see `voiceguide voices`).",
+    "--engine", default=DEFAULT_ENGINE, show_default=True, help="Speech engine (see `voiceguide voices`)."
 )
 @click.option("--voice", help="Voice id, name or language code (see `voiceguide voices`).")
-@_rate_option
 @click.option("--chime", type=click.Choice(["bell", "bowl"]), default=DEFAULT_CHIME, show_default=True,
               help="The sound at the start of each step.")  # fmt: skip
 @click.option("--no-chimes", is_flag=True, help="No sound between steps, voice only.")
 @click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
               help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
-def render(routine: str, output: Path | None, minutes: float | None, engine: str, voice: str | None,
-           rate: int, chime: str, no_chimes: bool, bitrate: str) -> None:  # fmt: skip
-    """Render ROUTINE to an MP3 with chapters, lyrics and cover art."""
+def render(routine: str, output: Path | None, fit: FitRequest, pace: Pace, engine: str, voice: str | None,
+           chime: str, no_chimes: bool, bitrate: str) -> None:  # fmt: skip
+    """Render ROUTINE to an MP3 with chapters, lyrics and cover art.
+
+    \b
+    Examples:
+      voiceguide render daily
+      voiceguide render daily --minutes 20 -o long.mp3
+      voiceguide render daily --step eyes=3m --skip neck
+      voiceguide render jaw-release --pace slow
+    """
     loaded = load_routine(routine)
     options = RenderOptions(
         output=output or Path(f"{Path(routine).stem}.mp3"),
-        voice=VoiceSettings(engine=engine, voice=voice, rate_wpm=rate, language=loaded.language),
-        minutes=minutes,
+        voice=VoiceSettings(engine=engine, voice=voice, rate_wpm=pace.rate_wpm, language=loaded.language),
+        fit=fit,
+        pace=pace,
         chime=None if no_chimes else chime,
         bitrate_kbps=int(bitrate),
     )
@@ -135,33 +170,43 @@ def render(routine: str, output: Path | None, minutes: float | None, engine: str
 
 @cli.command("list")
 def list_routines() -> None:
-    """List the built-in routines: name, length, steps, and what each is for."""
-    for name in builtin_names():
-        routine = load_builtin(name)
+    """List the routines you can render by name: built-in ones and your own."""
+    mine = user_routine_names()
+    for name in sorted({*builtin_names(), *mine}):
+        routine = load_routine(name)
         minutes = routine.minutes or routine.total_seconds / 60
-        click.echo(f"{name:<16} {minutes:>4g} min  {len(routine.steps)} steps  {routine.description}")
+        source = "yours" if name in mine else "built-in"
+        click.echo(
+            f"{name:<16} {minutes:>4g} min  {len(routine.steps)} steps  {source:<8}  {routine.description}"
+        )
+    click.echo(f"\nYour own routines are read from {user_routines_dir()}", err=True)
 
 
 @cli.command()
 @_routine_argument
-@_minutes_option
-@_rate_option
+@_session_shape
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="A table to read, or JSON for scripts.")  # fmt: skip
-def show(routine: str, minutes: float | None, rate: int, output_format: str) -> None:
+def show(routine: str, fit: FitRequest, pace: Pace, output_format: str) -> None:
     """Print ROUTINE's cue sheet: when each step starts and what is said when, without rendering.
 
-    Times are planned from an estimate of speaking speed; the rendered file may shift a spoken
-    line by a second or two, never a step start.
+    Times are planned from an estimate of speaking speed; in the rendered file a spoken line may
+    move by a second or two, a step start never.
     """
-    script = plan_script(load_routine(routine), minutes, rate)
+    script = plan_script(load_routine(routine), fit, pace)
     if output_format == "json":
         click.echo(json.dumps(asdict(script), indent=2, ensure_ascii=False))
-        return
-    click.echo(f"{script.title}: {format_clock(script.total_ms)}, {len(script.chapters)} steps")
+    else:
+        click.echo(_cue_sheet(script))
+
+
+def _cue_sheet(script: Script) -> str:
+    lines = [f"{script.title}: {format_clock(script.total_ms)}, {len(script.chapters)} steps", ""]
+    lines.append(f"{'time':>6}  {'step':<22}  {'cue':<10}  said")
     for cue in script.cues:
         title = script.chapters[cue.step_index].title
-        click.echo(f"{format_clock(cue.at_ms):>6}  {title[:22]:<22}  {cue.kind:<10}  {cue.text}")
+        lines.append(f"{format_clock(cue.at_ms):>6}  {title[:22]:<22}  {cue.kind:<10}  {cue.text}")
+    return "\n".join(lines)
 
 
 @cli.command()
@@ -170,8 +215,40 @@ def check(files: tuple[Path, ...]) -> None:
     """Check routine files (YAML, fields, durations, narration templates) without rendering."""
     for file in files:
         routine = load_routine(str(file))
-        script = plan_script(routine, None, DEFAULT_RATE_WPM)
+        script = plan_script(routine, FitRequest(), PACES["normal"])
         click.echo(f"ok: {file}: {routine.name}, {len(routine.steps)} steps, {format_clock(script.total_ms)}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--from", "base", metavar="ROUTINE", help="Start from a copy of this routine (a name or a file)."
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: NAME.yaml in this folder).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def new(name: str, base: str | None, output: Path | None, force: bool) -> None:
+    """Write a new routine file NAME.yaml, commented, ready to edit.
+
+    \b
+    Examples:
+      voiceguide new my-evening
+      voiceguide new my-evening --from daily
+    """
+    path = output or Path(f"{slugify(name) or 'routine'}.yaml")
+    title = name.replace("-", " ").replace("_", " ").strip().capitalize()
+    write_new_routine(path, title, load_routine(base) if base else None, replace=force)
+    click.echo(f"wrote {path}; edit it, then: voiceguide check {path}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the routine format as JSON Schema, for editor completion and checks.
+
+    \b
+    voiceguide schema > routine.schema.json
+    """
+    click.echo(routine_json_schema())
 
 
 @cli.command()

@@ -1,12 +1,18 @@
-"""Fitting a routine to a session length: where each step starts and how long it lasts, in ms."""
+"""Fitting a routine to a session length: where each step starts and how long it lasts, in ms.
+
+Steps keep their proportions, except that none shrinks below its minimum (what it must say plus
+working time), pinned steps keep the length asked, and skipped steps are left out. Lengths are
+whole milliseconds that add up exactly to the session.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from voiceguide.errors import FittingError
-from voiceguide.routine import MAX_SESSION_SECONDS, Routine, Step
+from voiceguide.routine import MAX_SESSION_SECONDS, Routine, Step, find_step
 
 
 @dataclass(frozen=True)
@@ -32,29 +38,123 @@ class Plan:
     total_ms: int
 
 
-def fit_to_length(routine: Routine, minutes: float | None = None) -> Plan:
-    """Steps scaled in proportion so they add up to ``minutes`` (default: the routine's own)."""
-    total_ms = _target_ms(routine, minutes)
-    durations_ms = _proportional_ms([step.duration for step in routine.steps], total_ms)
-    planned: list[PlannedStep] = []
-    start_ms = 0
+@dataclass(frozen=True)
+class FitRequest:
+    """What the user asked of the session's shape."""
+
+    minutes: float | None = None
+    """The whole session's length; None keeps the routine's own."""
+    pins: tuple[tuple[str, float], ...] = ()
+    """(step name, seconds) for steps whose length is fixed."""
+    skips: tuple[str, ...] = ()
+    """Names of steps to leave out."""
+
+
+def without_skipped(routine: Routine, skips: Sequence[str]) -> Routine:
+    """The routine minus the named steps, each remaining step at its default length."""
+    scale = (routine.minutes * 60 / routine.total_seconds) if routine.minutes else 1.0
+    dropped = {find_step(routine, name) for name in skips}
+    if len(dropped) == len(routine.steps):
+        raise FittingError("--skip leaves no steps; skip fewer")
+    steps = tuple(
+        step.model_copy(update={"duration": step.duration * scale})
+        for index, step in enumerate(routine.steps)
+        if index not in dropped
+    )
+    return routine.model_copy(update={"steps": steps, "minutes": None})
+
+
+def pinned_ms(routine: Routine, pins: Sequence[tuple[str, float]]) -> dict[int, int]:
+    """Step index -> pinned length in ms, for ``--step NAME=DURATION``."""
+    return {find_step(routine, name): round(seconds * 1000) for name, seconds in pins}
+
+
+def fit_to_length(
+    routine: Routine,
+    minutes: float | None = None,
+    minimums_ms: Sequence[int] | None = None,
+    pins_ms: Mapping[int, int] | None = None,
+) -> Plan:
+    """Steps sized to fill ``minutes`` exactly (default: the routine's own length)."""
+    pins_ms = pins_ms or {}
+    minimums_ms = minimums_ms or [0] * len(routine.steps)
+    defaults_ms = _default_lengths_ms(routine)
+    total_ms = _target_ms(routine, minutes, defaults_ms, pins_ms)
+    _check_pins(routine, pins_ms, minimums_ms)
+    _check_fits(routine, total_ms, minimums_ms, pins_ms)
+    durations_ms = _lengths_ms(defaults_ms, minimums_ms, pins_ms, total_ms)
+    planned, start_ms = [], 0
     for index, (step, duration_ms) in enumerate(zip(routine.steps, durations_ms, strict=True)):
         planned.append(PlannedStep(index, step, start_ms, duration_ms))
         start_ms += duration_ms
     return Plan(routine=routine, steps=tuple(planned), total_ms=total_ms)
 
 
-def _target_ms(routine: Routine, minutes: float | None) -> int:
+def _default_lengths_ms(routine: Routine) -> list[float]:
+    scale = (routine.minutes * 60 / routine.total_seconds) if routine.minutes else 1.0
+    return [step.duration * scale * 1000 for step in routine.steps]
+
+
+def _target_ms(
+    routine: Routine, minutes: float | None, defaults_ms: list[float], pins: Mapping[int, int]
+) -> int:
     if minutes is None:
-        minutes = routine.minutes if routine.minutes is not None else routine.total_seconds / 60
+        return round(sum(pins.get(i, default) for i, default in enumerate(defaults_ms)))
     if not math.isfinite(minutes) or minutes <= 0:
         raise FittingError(f"--minutes {minutes:g} must be a positive number of minutes")
     if minutes * 60 > MAX_SESSION_SECONDS:
         raise FittingError(f"--minutes {minutes:g} is longer than the 3 hour limit (180 minutes)")
+    if len(pins) == len(routine.steps) and sum(pins.values()) != round(minutes * 60_000):
+        raise FittingError(
+            "every step is pinned with --step, so the length is theirs; drop --minutes or a pin"
+        )
     return round(minutes * 60_000)
 
 
-def _proportional_ms(weights: list[float], total_ms: int) -> list[int]:
+def _check_pins(routine: Routine, pins: Mapping[int, int], minimums_ms: Sequence[int]) -> None:
+    for index, length_ms in pins.items():
+        if length_ms < minimums_ms[index]:
+            title = routine.steps[index].title
+            raise FittingError(
+                f'--step "{title}" is pinned to {length_ms / 1000:g} s but needs at least '
+                f"{math.ceil(minimums_ms[index] / 1000)} s for what it says"
+            )
+
+
+def _check_fits(routine: Routine, total_ms: int, minimums_ms: Sequence[int], pins: Mapping[int, int]) -> None:
+    shortest_ms = sum(pins.get(i, minimum) for i, minimum in enumerate(minimums_ms))
+    if total_ms < shortest_ms:
+        shortest_minutes = math.ceil(shortest_ms / 6000) / 10
+        raise FittingError(
+            f"{routine.name} cannot fit in {_minutes_text(total_ms / 60_000)}: the shortest length that "
+            f"fits is {_minutes_text(shortest_minutes)} (use --minutes {shortest_minutes:g} or more)"
+        )
+
+
+def _minutes_text(minutes: float) -> str:
+    return f"{minutes:g} minute" + ("" if minutes == 1 else "s")
+
+
+def _lengths_ms(
+    defaults_ms: Sequence[float], minimums_ms: Sequence[int], pins: Mapping[int, int], total_ms: int
+) -> list[int]:
+    """Pinned steps as pinned; the rest share what is left in proportion, none below its minimum."""
+    fixed = dict(pins)
+    while True:
+        free = [i for i in range(len(defaults_ms)) if i not in fixed]
+        left_ms = total_ms - sum(fixed.values())
+        weight = sum(defaults_ms[i] for i in free)
+        too_short = [i for i in free if left_ms * defaults_ms[i] / weight < minimums_ms[i]]
+        if not too_short:
+            break
+        fixed.update({i: minimums_ms[i] for i in too_short})
+    lengths = dict(fixed)
+    if free:
+        lengths.update(zip(free, proportional_ms([defaults_ms[i] for i in free], left_ms), strict=True))
+    return [lengths[i] for i in range(len(defaults_ms))]
+
+
+def proportional_ms(weights: Sequence[float], total_ms: int) -> list[int]:
     """Whole milliseconds in proportion to ``weights`` that sum exactly to ``total_ms``.
 
     Largest-remainder rounding: floor every share, then hand the leftover milliseconds to the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from voiceguide.assets import asset_path
@@ -16,9 +16,9 @@ from voiceguide.export import (
     require_ffmpeg,
     write_text_atomically,
 )
-from voiceguide.fitting import fit_to_length
+from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_skipped
 from voiceguide.mixing import mix_pcm, window_count
-from voiceguide.narration import Script, narrate
+from voiceguide.narration import PACES, Pace, Script, narrate, step_minimums_ms
 from voiceguide.routine import Routine
 from voiceguide.speech import ClipCache, VoiceSettings, speak_all
 from voiceguide.speech.clips import clip_duration_ms
@@ -43,7 +43,9 @@ class Progress:
 class RenderOptions:
     output: Path
     voice: VoiceSettings
-    minutes: float | None = None
+    fit: FitRequest = field(default_factory=FitRequest)
+    pace: Pace = PACES["normal"]
+    """Reminder spacing; the speaking rate is ``voice.rate_wpm``."""
     chime: str | None = DEFAULT_CHIME
     """A chime name (``bell``, ``bowl``), or None for no chimes."""
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS
@@ -58,11 +60,12 @@ class RenderResult:
     clips_synthesized: int
 
 
-def plan_script(
-    routine: Routine, minutes: float | None, rate_wpm: int, language: str | None = None
-) -> Script:
+def plan_script(routine: Routine, fit: FitRequest, pace: Pace, language: str | None = None) -> Script:
     """What will be said and when, without making any audio (for ``show`` and ``check``)."""
-    return narrate(fit_to_length(routine, minutes), rate_wpm, language)
+    chosen = without_skipped(routine, fit.skips) if fit.skips else routine
+    minimums_ms = step_minimums_ms(chosen, pace, language)
+    plan = fit_to_length(chosen, fit.minutes, minimums_ms, pinned_ms(chosen, fit.pins))
+    return narrate(plan, pace, language)
 
 
 def render_session(
@@ -71,7 +74,8 @@ def render_session(
     progress = progress or Progress()
     require_ffmpeg()
     prepare_output_folder(options.output)
-    script = plan_script(routine, options.minutes, options.voice.rate_wpm, options.voice.language)
+    pace = replace(options.pace, rate_wpm=options.voice.rate_wpm)
+    script = plan_script(routine, options.fit, pace, options.voice.language)
     texts = [cue.text for cue in script.cues]
     try:
         tick = progress.stage("Speaking", len(set(texts)))

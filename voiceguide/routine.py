@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
+import platformdirs
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -55,14 +56,17 @@ def _step_seconds(value: object) -> float:
     return seconds
 
 
-Seconds = Annotated[float, BeforeValidator(_step_seconds)]
+# In the JSON Schema a duration is what people write: text like "1m30s", or a number of seconds.
+DURATION_PATTERN = r"^\s*(\d+(\.\d+)?\s*(h|min|m|sec|s)\s*)+$|^\s*\d+(\.\d+)?\s*$"
+_WRITTEN_DURATION = Annotated[str, Field(pattern=DURATION_PATTERN)] | float
+Seconds = Annotated[float, BeforeValidator(_step_seconds, json_schema_input_type=_WRITTEN_DURATION)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class Step(BaseModel):
     """One part of a routine, spoken as a chapter of the session."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     title: Text
     """What the step is called; spoken at its start and used as the chapter title."""
@@ -80,6 +84,8 @@ class Step(BaseModel):
     """Advice spoken between movements when there is room."""
     say: tuple[Text, ...] = ()
     """Lines spoken right after the title, as Jinja templates (e.g. ``{{ seconds }}``)."""
+    sides: tuple[Text, ...] = Field(default=(), max_length=4)
+    """Sides worked in turn (e.g. ``[left, right]``): the step is split with a spoken switch."""
 
     @property
     def slug(self) -> str:
@@ -89,7 +95,7 @@ class Step(BaseModel):
 class Routine(BaseModel):
     """A named sequence of steps; its length is the steps' sum unless ``minutes`` says otherwise."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     name: Text
     """A short name, used for the MP3's title and file name."""
@@ -133,6 +139,28 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
 
+def find_step(routine: Routine, name: str) -> int:
+    """The index of the step ``name`` means: its title or slug, or one word of it (``eyes``)."""
+    wanted = slugify(name)
+    steps = routine.steps
+    exact = [i for i, step in enumerate(steps) if step.slug == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    close = [i for i, step in enumerate(steps) if _names_step(wanted, step.slug)]
+    if len(close) == 1:
+        return close[0]
+    names = ", ".join(step.slug for step in steps)
+    if close:
+        matches = " and ".join(f'"{steps[i].title}"' for i in close)
+        raise RoutineError(f'step "{name}" could mean {matches}; use one of: {names}')
+    raise RoutineError(f'{routine.name} has no step "{name}"; its steps are: {names}')
+
+
+def _names_step(wanted: str, slug: str) -> bool:
+    words = slug.split("-")
+    return slug.startswith(wanted) or wanted in words or wanted.removesuffix("s") in words
+
+
 def parse_routine(text: bytes, source: str) -> Routine:
     """The routine in ``text`` (a YAML file's bytes); ``source`` names it in errors."""
     data = parse_yaml_mapping(text, source)
@@ -166,20 +194,32 @@ def builtin_names() -> list[str]:
     return sorted(item.name.removesuffix(".yaml") for item in folder.iterdir() if item.name.endswith(".yaml"))
 
 
+def user_routines_dir() -> Path:
+    """Where a user's own routines live to be found by name (``~/.config/voiceguide/routines``)."""
+    return Path(platformdirs.user_config_dir("voiceguide")) / "routines"
+
+
+def user_routine_names() -> list[str]:
+    folder = user_routines_dir()
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
 def load_builtin(name: str) -> Routine:
     text = (resources.files("voiceguide") / "routines" / f"{name}.yaml").read_bytes()
     return parse_routine(text, f"built-in routine {name}")
 
 
 def load_routine(name_or_path: str) -> Routine:
-    """A built-in routine by name, or a routine file by path."""
+    """A routine by name (the user's own first, then the built-ins), or a routine file by path."""
+    if name_or_path in user_routine_names():
+        return load_routine_file(user_routines_dir() / f"{name_or_path}.yaml")
     if name_or_path in builtin_names():
         return load_builtin(name_or_path)
     path = Path(name_or_path).expanduser()
     if path.exists() or path.suffix in {".yaml", ".yml"} or "/" in name_or_path:
         return load_routine_file(path)
-    known = ", ".join(builtin_names())
+    known = ", ".join(sorted({*builtin_names(), *user_routine_names()}))
     raise RoutineError(
-        f'"{name_or_path}" is neither a built-in routine ({known}) nor a routine file; '
-        "give a built-in name or a path to a .yaml file"
+        f'"{name_or_path}" is neither a routine name ({known}) nor a routine file; '
+        "give a name from `voiceguide list` or a path to a .yaml file"
     )

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide.errors import FittingError
-from voiceguide.narration import CUE_GAP_MS, Chapter, Cue, Script
+from voiceguide.narration import (
+    CUE_GAP_MS,
+    MIN_QUIET_MS,
+    QUIET_RULE_FROM_STEP_MS,
+    STEP_END_MARGIN_MS,
+    Chapter,
+    Cue,
+    Script,
+)
 from voiceguide.speech import Clip
 
-# Speech must stop this long before the next step's chime.
-STEP_END_MARGIN_MS = 300
-# Every step of a minute or more keeps at least this much unbroken quiet for the hands.
-MIN_QUIET_MS = 8000
-QUIET_RULE_FROM_STEP_MS = 60_000
 # Chimes sit well under the voice (which peaks at -3 dBFS).
 CHIME_GAIN_DB = -6.0
 

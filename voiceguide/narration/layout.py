@@ -1,0 +1,198 @@
+"""Where each spoken cue goes inside a step, and the shortest a step can be for what it says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+CueKind = Literal["opening", "side", "move", "halfway", "reminder", "transition", "closing"]
+
+# The chime's attack rings first; the voice follows well within the 4 s a step promises.
+CHIME_LEAD_MS = 1500
+# Breathing room between two spoken cues.
+CUE_GAP_MS = 800
+# Speech stops this long before the next step's chime.
+STEP_END_MARGIN_MS = 300
+# Every step of a minute or more keeps at least this much unbroken quiet for the hands.
+MIN_QUIET_MS = 8000
+QUIET_RULE_FROM_STEP_MS = 60_000
+# The least time the hands get after each spoken movement.
+MIN_WORK_PER_MOVE_MS = 3500
+# "Last few strokes" is said this long before a long step ends.
+TRANSITION_BEFORE_END_MS = 9000
+TRANSITION_FROM_STEP_MS = 90_000
+# A halfway cue in steps this long or longer.
+HALFWAY_FROM_STEP_MS = 120_000
+# The closing words end this long before the file does.
+CLOSING_TAIL_MS = 1500
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Something said at ``at_ms`` on the session's axis, during step ``step_index``."""
+
+    at_ms: int
+    kind: CueKind
+    text: str
+    step_index: int
+
+    @property
+    def optional(self) -> bool:
+        """Reminders and halfway cues give way when real speech runs longer than planned."""
+        return self.kind in ("reminder", "halfway")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One side of a two-sided step (or the whole step): an optional side cue, then the moves."""
+
+    side_cue: str | None
+    moves: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StepWords:
+    """Everything a step may say, before it is placed in time."""
+
+    opening: str
+    sections: tuple[Section, ...]
+    ending: tuple[CueKind, str] | None
+    halfway: str | None
+
+
+@dataclass(frozen=True)
+class StepSpan:
+    index: int
+    start_ms: int
+    duration_ms: int
+
+    @property
+    def end_ms(self) -> int:
+        return self.start_ms + self.duration_ms
+
+
+SpeechLength = Callable[[str], int]
+
+
+def minimum_step_ms(words: StepWords, speech_ms: SpeechLength) -> int:
+    """The shortest step that holds its opening, every move with working time, and its ending."""
+    spoken = [words.opening, *_section_texts(words.sections)]
+    if words.ending:
+        spoken.append(words.ending[1])
+    speaking_ms = sum(speech_ms(text) + CUE_GAP_MS for text in spoken)
+    move_count = max(1, sum(len(section.moves) for section in words.sections))
+    shortest = CHIME_LEAD_MS + speaking_ms + move_count * MIN_WORK_PER_MOVE_MS + STEP_END_MARGIN_MS
+    if shortest >= QUIET_RULE_FROM_STEP_MS - (MIN_QUIET_MS - MIN_WORK_PER_MOVE_MS):
+        # Long enough to owe the hands 8 quiet seconds: one move's working time grows to that.
+        shortest += MIN_QUIET_MS + CUE_GAP_MS - MIN_WORK_PER_MOVE_MS
+    return shortest
+
+
+def lay_out_step(
+    words: StepWords,
+    span: StepSpan,
+    speech_ms: SpeechLength,
+    reminders: Iterator[str],
+    reminder_every_ms: int,
+) -> list[Cue]:
+    """The step's cues in time order: fixed ones first, then optional ones in the silences left."""
+    opening = Cue(span.start_ms + CHIME_LEAD_MS, "opening", words.opening, span.index)
+    ending = _ending_cue(words, span, speech_ms)
+    work_start_ms = opening.at_ms + speech_ms(opening.text) + CUE_GAP_MS
+    work_end_ms = (ending.at_ms if ending else span.end_ms - STEP_END_MARGIN_MS) - CUE_GAP_MS
+    fixed = [opening, *_section_cues(words.sections, span, work_start_ms, work_end_ms, speech_ms)]
+    fixed += [ending] if ending else []
+    cues = _with_halfway(fixed, words, span, speech_ms)
+    return _with_reminders(cues, span, speech_ms, reminders, reminder_every_ms)
+
+
+def _section_texts(sections: Sequence[Section]) -> list[str]:
+    return [
+        text
+        for section in sections
+        for text in ([section.side_cue] if section.side_cue else []) + list(section.moves)
+    ]
+
+
+def _ending_cue(words: StepWords, span: StepSpan, speech_ms: SpeechLength) -> Cue | None:
+    if not words.ending:
+        return None
+    kind, text = words.ending
+    if kind == "closing":
+        return Cue(span.end_ms - CLOSING_TAIL_MS - speech_ms(text), kind, text, span.index)
+    return Cue(span.end_ms - TRANSITION_BEFORE_END_MS, kind, text, span.index)
+
+
+def _section_cues(
+    sections: Sequence[Section], span: StepSpan, start_ms: int, end_ms: int, speech_ms: SpeechLength
+) -> list[Cue]:
+    """Each section gets an equal share of the working time; its moves are spread through it."""
+    share_ms = (end_ms - start_ms) / len(sections)
+    cues: list[Cue] = []
+    for number, section in enumerate(sections):
+        section_start = round(start_ms + number * share_ms)
+        texts = ([("side", section.side_cue)] if section.side_cue else []) + [
+            ("move", m) for m in section.moves
+        ]
+        starts = _spread(texts, section_start, round(section_start + share_ms), speech_ms, span)
+        cues += [Cue(at, kind, text, span.index) for at, (kind, text) in zip(starts, texts, strict=True)]  # type: ignore[arg-type]
+    return cues
+
+
+def _spread(
+    texts: Sequence[tuple[CueKind, str]], start_ms: int, end_ms: int, speech_ms: SpeechLength, span: StepSpan
+) -> list[int]:
+    """Start times spread evenly, unless that crowds out the quiet: then packed at the start."""
+    if not texts:
+        return []
+    slot_ms = (end_ms - start_ms) / len(texts)
+    even = [round(start_ms + i * slot_ms) for i in range(len(texts))]
+    lengths = [speech_ms(text) for _, text in texts]
+    quiet_after = [
+        after - start - length
+        for start, length, after in zip(even, lengths, [*even[1:], end_ms], strict=True)
+    ]
+    fits = min(quiet_after) >= CUE_GAP_MS
+    quiet_ok = span.duration_ms < QUIET_RULE_FROM_STEP_MS or max(quiet_after) >= MIN_QUIET_MS + CUE_GAP_MS
+    if fits and quiet_ok:
+        return even
+    starts, at = [], start_ms
+    for (kind, _), length in zip(texts, lengths, strict=True):
+        starts.append(at)
+        at += length + CUE_GAP_MS + (MIN_WORK_PER_MOVE_MS if kind == "move" else 0)
+    return starts
+
+
+def _silences(cues: Sequence[Cue], span: StepSpan, speech_ms: SpeechLength) -> Iterator[tuple[int, int]]:
+    """(start, end) of the quiet after each cue, up to the next cue or the step's end."""
+    ordered = sorted(cues, key=lambda cue: cue.at_ms)
+    for cue, following in zip(ordered, [*ordered[1:], None], strict=True):
+        end_ms = following.at_ms if following else span.end_ms - STEP_END_MARGIN_MS
+        yield cue.at_ms + speech_ms(cue.text), end_ms
+
+
+def _with_halfway(cues: list[Cue], words: StepWords, span: StepSpan, speech_ms: SpeechLength) -> list[Cue]:
+    if not words.halfway or span.duration_ms < HALFWAY_FROM_STEP_MS:
+        return cues
+    middle_ms = span.start_ms + span.duration_ms // 2
+    length = speech_ms(words.halfway)
+    for start, end in _silences(cues, span, speech_ms):
+        at_ms = max(middle_ms, start + CUE_GAP_MS)
+        if start <= middle_ms < end and at_ms + length + CUE_GAP_MS <= end:
+            return sorted([*cues, Cue(at_ms, "halfway", words.halfway, span.index)], key=lambda c: c.at_ms)
+    return cues
+
+
+def _with_reminders(
+    cues: list[Cue], span: StepSpan, speech_ms: SpeechLength, reminders: Iterator[str], every_ms: int
+) -> list[Cue]:
+    """Reminders spread evenly through every silence longer than ``every_ms``."""
+    added = []
+    for start, end in _silences(cues, span, speech_ms):
+        count = (end - start) // every_ms
+        added += [
+            Cue(start + n * (end - start) // (count + 1), "reminder", next(reminders), span.index)
+            for n in range(1, count + 1)
+        ]
+    return sorted(cues + added, key=lambda cue: cue.at_ms)

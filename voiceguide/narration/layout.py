@@ -177,11 +177,16 @@ def _with_halfway(cues: list[Cue], words: StepWords, span: StepSpan, speech_ms: 
         return cues
     middle_ms = span.start_ms + span.duration_ms // 2
     length = speech_ms(words.halfway)
-    for start, end in _silences(cues, span, speech_ms):
-        at_ms = max(middle_ms, start + CUE_GAP_MS)
-        if start <= middle_ms < end and at_ms + length + CUE_GAP_MS <= end:
-            return sorted([*cues, Cue(at_ms, "halfway", words.halfway, span.index)], key=lambda c: c.at_ms)
-    return cues
+    # The cue goes as near the middle as a silence allows: clamped into the nearest one it fits in.
+    places = [
+        min(max(middle_ms, start + CUE_GAP_MS), end - CUE_GAP_MS - length)
+        for start, end in _silences(cues, span, speech_ms)
+        if end - start >= length + 2 * CUE_GAP_MS
+    ]
+    if not places:
+        return cues
+    at_ms = min(places, key=lambda place: abs(place - middle_ms))
+    return sorted([*cues, Cue(at_ms, "halfway", words.halfway, span.index)], key=lambda c: c.at_ms)
 
 
 def _with_reminders(

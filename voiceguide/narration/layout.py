@@ -78,15 +78,25 @@ SpeechLength = Callable[[str], int]
 def minimum_step_ms(words: StepWords, speech_ms: SpeechLength) -> int:
     """The shortest step that holds its opening, every move with working time, and its ending."""
     spoken = [words.opening, *_section_texts(words.sections)]
-    if words.ending:
-        spoken.append(words.ending[1])
     speaking_ms = sum(speech_ms(text) + CUE_GAP_MS for text in spoken)
     move_count = max(1, sum(len(section.moves) for section in words.sections))
-    shortest = CHIME_LEAD_MS + speaking_ms + move_count * MIN_WORK_PER_MOVE_MS + STEP_END_MARGIN_MS
+    shortest = (
+        CHIME_LEAD_MS + speaking_ms + move_count * MIN_WORK_PER_MOVE_MS + _ending_reserve_ms(words, speech_ms)
+    )
     if shortest >= QUIET_RULE_FROM_STEP_MS - (MIN_QUIET_MS - MIN_WORK_PER_MOVE_MS):
         # Long enough to owe the hands 8 quiet seconds: one move's working time grows to that.
         shortest += MIN_QUIET_MS + CUE_GAP_MS - MIN_WORK_PER_MOVE_MS
     return shortest
+
+
+def _ending_reserve_ms(words: StepWords, speech_ms: SpeechLength) -> int:
+    """The end of the step the ending cue takes: it is anchored to the end, not to what precedes it."""
+    if not words.ending:
+        return STEP_END_MARGIN_MS
+    kind, text = words.ending
+    if kind == "closing":
+        return speech_ms(text) + CUE_GAP_MS + CLOSING_TAIL_MS
+    return max(TRANSITION_BEFORE_END_MS, speech_ms(text) + STEP_END_MARGIN_MS) + CUE_GAP_MS
 
 
 def lay_out_step(
@@ -108,11 +118,12 @@ def lay_out_step(
 
 
 def _section_texts(sections: Sequence[Section]) -> list[str]:
-    return [
-        text
-        for section in sections
-        for text in ([section.side_cue] if section.side_cue else []) + list(section.moves)
-    ]
+    return [text for section in sections for _, text in _section_lines(section)]
+
+
+def _section_lines(section: Section) -> list[tuple[CueKind, str]]:
+    side: list[tuple[CueKind, str]] = [("side", section.side_cue)] if section.side_cue else []
+    return side + [("move", move) for move in section.moves]
 
 
 def _ending_cue(words: StepWords, span: StepSpan, speech_ms: SpeechLength) -> Cue | None:
@@ -127,40 +138,40 @@ def _ending_cue(words: StepWords, span: StepSpan, speech_ms: SpeechLength) -> Cu
 def _section_cues(
     sections: Sequence[Section], span: StepSpan, start_ms: int, end_ms: int, speech_ms: SpeechLength
 ) -> list[Cue]:
-    """Each section gets an equal share of the working time; its moves are spread through it."""
+    """Each section gets an equal share of the working time with its lines spread evenly through it;
+    when that crowds the lines or leaves no quiet stretch, every line is packed from the start and
+    the quiet gathers at the end."""
     share_ms = (end_ms - start_ms) / len(sections)
-    cues: list[Cue] = []
+    lines = [line for section in sections for line in _section_lines(section)]
+    starts: list[int] = []
+    quiet_after: list[int] = []
     for number, section in enumerate(sections):
         section_start = round(start_ms + number * share_ms)
-        texts = ([("side", section.side_cue)] if section.side_cue else []) + [
-            ("move", m) for m in section.moves
+        section_lines = _section_lines(section)
+        even = _even_starts(len(section_lines), section_start, round(section_start + share_ms))
+        lengths = [speech_ms(text) for _, text in section_lines]
+        starts += even
+        quiet_after += [
+            b - a - n
+            for a, n, b in zip(even, lengths, [*even[1:], round(section_start + share_ms)], strict=False)
         ]
-        starts = _spread(texts, section_start, round(section_start + share_ms), speech_ms, span)
-        cues += [Cue(at, kind, text, span.index) for at, (kind, text) in zip(starts, texts, strict=True)]  # type: ignore[arg-type]
-    return cues
+    needs_quiet = span.duration_ms >= QUIET_RULE_FROM_STEP_MS
+    crowded = bool(quiet_after) and min(quiet_after) < CUE_GAP_MS
+    if crowded or (needs_quiet and max(quiet_after, default=0) < MIN_QUIET_MS + CUE_GAP_MS):
+        starts = _packed_starts(lines, start_ms, speech_ms)
+    return [Cue(at, kind, text, span.index) for at, (kind, text) in zip(starts, lines, strict=True)]
 
 
-def _spread(
-    texts: Sequence[tuple[CueKind, str]], start_ms: int, end_ms: int, speech_ms: SpeechLength, span: StepSpan
-) -> list[int]:
-    """Start times spread evenly, unless that crowds out the quiet: then packed at the start."""
-    if not texts:
-        return []
-    slot_ms = (end_ms - start_ms) / len(texts)
-    even = [round(start_ms + i * slot_ms) for i in range(len(texts))]
-    lengths = [speech_ms(text) for _, text in texts]
-    quiet_after = [
-        after - start - length
-        for start, length, after in zip(even, lengths, [*even[1:], end_ms], strict=True)
-    ]
-    fits = min(quiet_after) >= CUE_GAP_MS
-    quiet_ok = span.duration_ms < QUIET_RULE_FROM_STEP_MS or max(quiet_after) >= MIN_QUIET_MS + CUE_GAP_MS
-    if fits and quiet_ok:
-        return even
+def _even_starts(count: int, start_ms: int, end_ms: int) -> list[int]:
+    return [round(start_ms + i * (end_ms - start_ms) / count) for i in range(count)]
+
+
+def _packed_starts(lines: Sequence[tuple[CueKind, str]], start_ms: int, speech_ms: SpeechLength) -> list[int]:
+    """Each line right after the one before and its working time."""
     starts, at = [], start_ms
-    for (kind, _), length in zip(texts, lengths, strict=True):
+    for kind, text in lines:
         starts.append(at)
-        at += length + CUE_GAP_MS + (MIN_WORK_PER_MOVE_MS if kind == "move" else 0)
+        at += speech_ms(text) + CUE_GAP_MS + (MIN_WORK_PER_MOVE_MS if kind == "move" else 0)
     return starts
 
 

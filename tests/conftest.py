@@ -100,3 +100,29 @@ def silences(path: Path, min_seconds: float, noise_db: int = -45) -> list[tuple[
         float(line.split("silence_end: ")[1].split()[0]) for line in log.splitlines() if "silence_end" in line
     ]
     return list(zip(starts, ends, strict=False))
+
+
+def decoded_ms(path: Path) -> float:
+    """The audio's length as a gapless decoder plays it (LAME's priming and padding trimmed)."""
+    command = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-nostdin",
+        "-i",
+        str(path),
+        "-f",
+        "s16le",
+        "-ac",
+        "2",
+        "-ar",
+        "44100",
+        "-",
+    ]
+    decoder = subprocess.Popen(command, stdout=subprocess.PIPE)
+    assert decoder.stdout is not None
+    total_bytes = 0
+    while chunk := decoder.stdout.read(1 << 20):
+        total_bytes += len(chunk)
+    assert decoder.wait() == 0
+    return total_bytes / 4 / 44.1

@@ -1,0 +1,34 @@
+"""Real renders at other lengths last exactly what was asked, with chapters where the plan put them."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import decoded_ms, ffprobe
+from mutagen.id3 import ID3
+
+from voiceguide.cli import cli
+from voiceguide.fitting import FitRequest
+from voiceguide.narration import PACES
+from voiceguide.pipeline import plan_script
+from voiceguide.routine import load_routine
+
+MP3_FRAME_MS = 1152 / 44.1
+
+
+@pytest.mark.parametrize("minutes", [5, 20, 60])
+def test_daily_at_other_lengths_lasts_exactly_that_long(tmp_path: Path, minutes: int):
+    out = tmp_path / f"daily-{minutes}.mp3"
+    result = CliRunner().invoke(cli, ["render", "daily", "--minutes", str(minutes), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert abs(decoded_ms(out) - minutes * 60_000) < MP3_FRAME_MS
+    planned = plan_script(load_routine("daily"), FitRequest(minutes=minutes), PACES["normal"]).chapters
+    chapters = sorted(ffprobe(out, "-show_chapters")["chapters"], key=lambda c: c["start"])
+    assert [(c["start"], c["end"], c["tags"]["title"]) for c in chapters] == [
+        (p.start_ms, p.end_ms, p.title) for p in planned
+    ]
+    if minutes != 5:  # at 5 minutes Prep and the last steps hold their minimum
+        assert [c["start"] for c in chapters] == [
+            s * minutes // 10 for s in (0, 60_000, 120_000, 240_000, 360_000, 450_000, 540_000)
+        ]
+    assert ID3(out)["TIT2"].text == [f"Daily facial massage ({minutes} min)"]

@@ -32,3 +32,15 @@ def test_daily_at_other_lengths_lasts_exactly_that_long(tmp_path: Path, minutes:
             s * minutes // 10 for s in (0, 60_000, 120_000, 240_000, 360_000, 450_000, 540_000)
         ]
     assert ID3(out)["TIT2"].text == [f"Daily facial massage ({minutes} min)"]
+
+
+@pytest.mark.parametrize("name", ["daily", "quick", "morning-depuff", "jaw-release"])
+def test_the_shortest_length_named_in_the_refusal_really_renders(tmp_path: Path, name: str):
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["show", name, "--minutes", "0.5"])
+    assert refused.exit_code == 2
+    shortest = float(refused.stderr.split("use --minutes ")[1].split()[0])
+    out = tmp_path / f"{name}.mp3"
+    result = runner.invoke(cli, ["render", name, "--minutes", str(shortest), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert abs(decoded_ms(out) - shortest * 60_000) < MP3_FRAME_MS

@@ -7,7 +7,7 @@ import math
 import struct
 import subprocess
 import wave
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ class FakeEngine:
     """Writes a tone as long as the text takes to say at the rate: fast, exact and deterministic."""
 
     name = "fake"
+    runs_in_processes = False
     calls: list[str] = []  # noqa: RUF012 - shared on purpose, for tests to count synthesis
 
     def is_available(self) -> bool:
@@ -45,16 +46,9 @@ class FakeEngine:
     def resolve_voice(self, settings: VoiceSettings) -> VoiceInfo:
         return self.voices()[0]
 
-    def synthesize(
-        self,
-        jobs: Sequence[tuple[str, Path]],
-        settings: VoiceSettings,
-        on_clip: Callable[[], None] = lambda: None,
-    ) -> None:
-        for text, path in jobs:
-            FakeEngine.calls.append(text)
-            write_tone(path, len(text.split()) * 60_000 // settings.rate_wpm)
-            on_clip()
+    def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
+        FakeEngine.calls.append(text)
+        write_tone(path, len(text.split()) * 60_000 // rate_wpm)
 
 
 def write_tone(path: Path, duration_ms: int, rate_hz: int = 22_050) -> None:

@@ -20,10 +20,10 @@ from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_ski
 from voiceguide.mixing import mix_pcm, window_count
 from voiceguide.narration import PACES, Pace, Script, narrate, step_minimums_ms
 from voiceguide.routine import Routine
-from voiceguide.speech import ClipCache, VoiceSettings, speak_all
+from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings
 from voiceguide.speech.clips import clip_duration_ms
 from voiceguide.tags import SessionTags, write_tags
-from voiceguide.timeline import ChimeSound, Timeline, build_timeline
+from voiceguide.timeline import ChimeSound, Timeline, TimelineBuilder
 
 DEFAULT_CHIME = "bell"
 
@@ -71,41 +71,48 @@ def plan_script(routine: Routine, fit: FitRequest, pace: Pace, language: str | N
 def render_session(
     routine: Routine, options: RenderOptions, progress: Progress | None = None
 ) -> RenderResult:
+    """Render the session to ``options.output`` (and its .lrc), clips spoken while mixing runs."""
     progress = progress or Progress()
     require_ffmpeg()
     prepare_output_folder(options.output)
     pace = replace(options.pace, rate_wpm=options.voice.rate_wpm)
     script = plan_script(routine, options.fit, pace, options.voice.language)
-    texts = [cue.text for cue in script.cues]
     try:
-        tick = progress.stage("Speaking", len(set(texts)))
-        speech = speak_all(texts, options.voice, ClipCache(options.cache_dir), tick)
-        timeline = build_timeline(script, speech.clips, _chime(options.chime))
-        _write_mp3(timeline, routine, options, progress)
+        with ClipSupply(options.voice, ClipCache(options.cache_dir)) as clips:
+            clips.start(cue.text for cue in script.cues)
+            builder = TimelineBuilder(script, clips.get, _chime(options.chime))
+            timeline = _write_mp3(builder, routine, options, progress)
     finally:
         progress.finish()
     lyrics = options.output.with_suffix(".lrc")
     write_text_atomically(lyrics, lrc_text(timeline))
-    return RenderResult(options.output, lyrics, timeline, speech.synthesized)
+    return RenderResult(options.output, lyrics, timeline, clips.synthesized)
 
 
-def _write_mp3(timeline: Timeline, routine: Routine, options: RenderOptions, progress: Progress) -> None:
-    tick = progress.stage("Mixing and encoding", window_count(timeline))
+def _write_mp3(
+    builder: TimelineBuilder, routine: Routine, options: RenderOptions, progress: Progress
+) -> Timeline:
+    tick = progress.stage("Rendering", window_count(builder.total_ms))
 
     def windows_with_progress() -> Iterator[bytes]:
-        for window in mix_pcm(timeline):
+        for window in mix_pcm(builder):
             yield window
             tick()
 
+    with atomic_output(options.output) as temporary:
+        encode_mp3(windows_with_progress(), temporary, options.bitrate_kbps)
+        timeline = builder.timeline()
+        write_tags(temporary, timeline, _session_tags(routine, timeline))
+    return timeline
+
+
+def _session_tags(routine: Routine, timeline: Timeline) -> SessionTags:
     minutes = round(timeline.total_ms / 60_000, 1)
-    tags = SessionTags(
+    return SessionTags(
         title=f"{routine.name} ({minutes:g} min)",
         album="voiceguide sessions",
         cover_png=asset_path("cover.png").read_bytes(),
     )
-    with atomic_output(options.output) as temporary:
-        encode_mp3(windows_with_progress(), temporary, options.bitrate_kbps)
-        write_tags(temporary, timeline, tags)
 
 
 def _chime(name: str | None) -> ChimeSound | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,10 @@ class Timeline:
     chapters: tuple[Chapter, ...]
     lyrics: tuple[LyricLine, ...]
 
+    def placements_until(self, end_ms: int) -> tuple[Placement, ...]:
+        """All placements: a finished timeline is already whole (mixing asks as it goes)."""
+        return self.placements
+
 
 @dataclass(frozen=True)
 class ChimeSound:
@@ -55,28 +59,54 @@ class ChimeSound:
     duration_ms: int
 
 
-def build_timeline(script: Script, clips: Mapping[str, Clip], chime: ChimeSound | None) -> Timeline:
-    """Every cue placed where it was planned, or later if real speech ran long; chimes at steps."""
-    voice: list[Placement] = []
-    lyrics: list[LyricLine] = []
-    for index, chapter in enumerate(script.chapters):
-        step_cues = [cue for cue in script.cues if cue.step_index == index]
-        placed = _place_step(step_cues, chapter, clips)
-        voice += [
+class TimelineBuilder:
+    """Places the session step by step, fetching each step's clips only when it is placed, so
+    mixing can begin while later clips are still being spoken."""
+
+    def __init__(self, script: Script, clip_for: Callable[[str], Clip], chime: ChimeSound | None):
+        self.script = script
+        self.clip_for = clip_for
+        self.chime = chime
+        self.total_ms = script.total_ms
+        self._placements: list[Placement] = []
+        self._lyrics: list[LyricLine] = []
+        self._steps_placed = 0
+
+    def placements_until(self, end_ms: int) -> list[Placement]:
+        """Every placement of the steps that start before ``end_ms``, in time order."""
+        chapters = self.script.chapters
+        while self._steps_placed < len(chapters) and chapters[self._steps_placed].start_ms < end_ms:
+            self._place(self._steps_placed)
+            self._steps_placed += 1
+        return self._placements
+
+    def timeline(self) -> Timeline:
+        placements = tuple(self.placements_until(self.total_ms + 1))
+        script = self.script
+        return Timeline(
+            script.title, script.language, script.total_ms, placements, script.chapters, tuple(self._lyrics)
+        )
+
+    def _place(self, index: int) -> None:
+        chapter = self.script.chapters[index]
+        cues = [cue for cue in self.script.cues if cue.step_index == index]
+        clips = {cue.text: self.clip_for(cue.text) for cue in cues}
+        placed = _place_step(cues, chapter, clips)
+        if self.chime:
+            self._placements.append(
+                Placement(self.chime.path, chapter.start_ms, self.chime.duration_ms, CHIME_GAIN_DB)
+            )
+        self._placements += [
             Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms) for cue, at_ms in placed
         ]
-        lyrics += [
+        self._lyrics += [
             line for cue, at_ms in placed for line in _sentence_lines(cue.text, at_ms, clips[cue.text])
         ]
-    chimes = (
-        [Placement(chime.path, c.start_ms, chime.duration_ms, CHIME_GAIN_DB) for c in script.chapters]
-        if chime
-        else []
-    )
-    placements = tuple(sorted(chimes + voice, key=lambda p: p.at_ms))
-    return Timeline(
-        script.title, script.language, script.total_ms, placements, script.chapters, tuple(lyrics)
-    )
+
+
+def build_timeline(script: Script, clips: Mapping[str, Clip], chime: ChimeSound | None) -> Timeline:
+    """Every cue placed where it was planned, or later if real speech ran long; chimes at steps."""
+    return TimelineBuilder(script, clips.__getitem__, chime).timeline()
 
 
 def _place_step(cues: Sequence[Cue], chapter: Chapter, clips: Mapping[str, Clip]) -> list[tuple[Cue, int]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -33,9 +33,12 @@ class VoiceInfo:
 
 
 class SpeechEngine(Protocol):
-    """Turns text into WAV (or AIFF) files; one instance per render."""
+    """Turns text into a WAV (or AIFF) file, one clip per call."""
 
     name: str
+    runs_in_processes: bool
+    """True for engines that must run in worker processes of their own (process-global state);
+    False for engines that are safe to call from a thread of the rendering process."""
 
     def is_available(self) -> bool: ...
 
@@ -47,13 +50,8 @@ class SpeechEngine(Protocol):
         """The voice ``settings`` asks for, or EngineError listing what the engine has."""
         ...
 
-    def synthesize(
-        self,
-        jobs: Sequence[tuple[str, Path]],
-        settings: VoiceSettings,
-        on_clip: Callable[[], None] = ...,
-    ) -> None:
-        """Write each text to its path, calling ``on_clip`` as each is done; EngineError on failure."""
+    def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
+        """Write ``text`` spoken by ``voice_id`` at ``rate_wpm`` to ``path``."""
         ...
 
 

@@ -1,0 +1,137 @@
+"""Clips made in the background, in the order the session needs them, so mixing and encoding start
+while later clips are still being spoken."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from voiceguide.errors import EngineError
+from voiceguide.speech.base import SpeechEngine, VoiceSettings, get_engine
+from voiceguide.speech.cache import ClipCache
+from voiceguide.speech.clips import check_engine_output, clip_duration_ms, prepare_clip
+
+# A clip of a few sentences takes espeak-ng well under a second; a minute means it is stuck.
+CLIP_TIMEOUT_S = 60
+
+_engines_in_this_process: dict[str, SpeechEngine] = {}
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A spoken line ready to mix: a prepared WAV in the cache, and its length."""
+
+    text: str
+    path: Path
+    duration_ms: int
+
+
+def make_clip(engine_name: str, text: str, destination: Path, voice_id: str, rate_wpm: int) -> None:
+    """Speak ``text`` and store it, checked and prepared, at ``destination`` (runs in a worker)."""
+    engine = _engines_in_this_process.get(engine_name) or get_engine(engine_name)
+    _engines_in_this_process[engine_name] = engine
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="synth-", dir=destination.parent) as scratch:
+        raw, prepared = Path(scratch) / "raw.wav", Path(scratch) / "prepared.wav"
+        engine.synthesize(text, raw, voice_id, rate_wpm)
+        check_engine_output(raw, text)
+        prepare_clip(raw, prepared)
+        os.replace(prepared, destination)  # atomic: readers never see a half-written clip
+
+
+class ClipSupply:
+    """Hands out clips by text, making the missing ones in the background, first needed first."""
+
+    def __init__(self, settings: VoiceSettings, cache: ClipCache, on_clip: Callable[[], None] = lambda: None):
+        self.settings = settings
+        self.cache = cache
+        self.on_clip = on_clip
+        self.synthesized = 0
+        self._pending: dict[str, Future[None]] = {}
+        self._executor: Executor | None = None
+
+    def start(self, texts_in_order: Iterable[str]) -> ClipSupply:
+        missing = [
+            t for t in dict.fromkeys(texts_in_order) if not self.cache.path_for(t, self.settings).exists()
+        ]
+        if not missing:
+            return self
+        engine = get_engine(self.settings.engine)
+        voice_id = engine.resolve_voice(self.settings).id
+        self._executor = _executor_for(engine, len(missing))
+        for text in missing:
+            destination = self.cache.path_for(text, self.settings)
+            args = (engine.name, text, destination, voice_id, self.settings.rate_wpm)
+            self._pending[text] = self._executor.submit(make_clip, *args)
+        self.synthesized = len(missing)
+        return self
+
+    def get(self, text: str) -> Clip:
+        """The clip for ``text``, waiting for it if it is still being made."""
+        if text in self._pending:
+            self._wait_for(self._pending.pop(text))
+            self.on_clip()
+        path = self.cache.path_for(text, self.settings)
+        if not path.exists():  # not asked for in start(): make it now
+            self.start([text])
+            return self.get(text)
+        return Clip(text, path, clip_duration_ms(path))
+
+    def _wait_for(self, future: Future[None]) -> None:
+        try:
+            future.result(timeout=CLIP_TIMEOUT_S)
+        except FutureTimeout:
+            self.close(kill=True)
+            raise EngineError(f"the speech engine did not answer within {CLIP_TIMEOUT_S} s") from None
+        except BrokenProcessPool:
+            self.close(kill=True)
+            raise EngineError("a speech worker process stopped unexpectedly; try again") from None
+
+    def close(self, kill: bool = False) -> None:
+        if self._executor is None:
+            return
+        if kill and isinstance(self._executor, ProcessPoolExecutor):
+            # A hung engine never returns; shutdown() would wait for it forever.
+            for process in list(getattr(self._executor, "_processes", {}).values()):
+                process.terminate()
+        self._executor.shutdown(wait=not kill, cancel_futures=True)
+        self._executor = None
+
+    def __enter__(self) -> ClipSupply:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close(kill=error is not None)
+
+
+@dataclass(frozen=True)
+class SpeechResult:
+    clips: dict[str, Clip]
+    synthesized: int
+    """How many clips the engine had to make (0 when everything was cached)."""
+
+
+def speak_all(texts: Iterable[str], settings: VoiceSettings, cache: ClipCache) -> SpeechResult:
+    """Every clip at once, for callers that need them all before going on."""
+    ordered = list(dict.fromkeys(texts))
+    with ClipSupply(settings, cache) as supply:
+        supply.start(ordered)
+        return SpeechResult({text: supply.get(text) for text in ordered}, supply.synthesized)
+
+
+def _executor_for(engine: SpeechEngine, jobs: int) -> Executor:
+    if not engine.runs_in_processes:
+        return ThreadPoolExecutor(max_workers=1)
+    # spawn, not fork: the parent may hold threads or a loaded engine that must not be copied.
+    workers = max(1, min(os.cpu_count() or 1, jobs))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

@@ -3,6 +3,7 @@
 
 Timings on shared machines are noisy, so every figure is compared as a ratio to the encoder-only
 time measured in the same run: ffmpeg encoding the same finished audio at the same settings.
+Memory is the peak resident size of the largest process a command ran (its own, or a worker's).
 
 Usage: .venv/bin/python scripts/bench.py [--routine daily] [--minutes 10] [--long 60]
 """
@@ -11,40 +12,91 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 VOICEGUIDE = [sys.executable, "-m", "voiceguide"]
 
 
-def timed(command: list[str], env: dict[str, str], stdin: bytes | None = None) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, env=env, input=stdin, check=True, capture_output=True)
-    return time.perf_counter() - start
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+    stderr: str
+
+    @property
+    def new_clips(self) -> int:
+        found = re.search(r"(\d+) new clips", self.stderr)
+        return int(found[1]) if found else -1
 
 
-def peak_child_mb() -> float:
-    # ru_maxrss of children: the largest process waited for so far, in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def timed(command: list[str], env: dict[str, str]) -> Run:
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        # wait4 reports this command's own peak memory (with the processes it waited for), in KiB.
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        errors.seek(0)
+        text = errors.read().decode(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{text}")
+    return Run(elapsed, usage.ru_maxrss / 1024, text)
 
 
-def render(routine: str, minutes: float, out: Path, env: dict[str, str]) -> float:
+def render(routine: str, minutes: float, out: Path, env: dict[str, str]) -> Run:
     return timed([*VOICEGUIDE, "render", routine, "--minutes", str(minutes), "-o", str(out)], env)
 
 
-def encoder_only(mp3: Path, work: Path, env: dict[str, str]) -> float:
-    """ffmpeg alone encoding the finished session's PCM at the same settings (stereo, 128k CBR)."""
-    pcm = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(mp3), "-f", "s16le", "-ar", "44100", "-ac", "2", "-"],
-        check=True, capture_output=True,
-    ).stdout  # fmt: skip
-    command = ["ffmpeg", "-v", "error", "-y", "-f", "s16le", "-ar", "44100", "-ac", "2", "-i", "pipe:0",
+def encoder_only(mp3: Path, work: Path, env: dict[str, str]) -> Run:
+    """ffmpeg alone encoding the finished session's PCM at the same settings (stereo, 128k CBR).
+
+    The PCM goes through a file, not this process's memory: a child forked from a large process
+    would report the parent's pages as its own peak.
+    """
+    pcm = work / "session.pcm"
+    decode = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        str(mp3),
+        "-f",
+        "s16le",
+        "-ar",
+        "44100",
+        "-ac",
+        "2",
+        str(pcm),
+    ]
+    subprocess.run(decode, check=True, capture_output=True)
+    command = ["ffmpeg", "-v", "error", "-y", "-f", "s16le", "-ar", "44100", "-ac", "2", "-i", str(pcm),
                "-c:a", "libmp3lame", "-b:a", "128k", str(work / "encoder-only.mp3")]  # fmt: skip
-    return timed(command, env, stdin=pcm)
+    return timed(command, env)
+
+
+def edited_copy(routine: str, work: Path) -> Path:
+    """The built-in routine with one move of one step reworded, to count what an edit re-synthesises."""
+    path = work / f"{routine}.yaml"
+    text = (resources.files("voiceguide") / "routines" / f"{routine}.yaml").read_text(encoding="utf-8")
+    first_move = re.search(r"    moves:\n      - (.+)\n", text)
+    assert first_move, "the routine has no moves to edit"
+    path.write_text(text.replace(first_move[1], first_move[1] + " Slowly.", 1), encoding="utf-8")
+    return path
+
+
+def line(label: str, run: Run, against: float, extra: str = "") -> str:
+    ratio = run.seconds / against
+    return f"{label:<24} {run.seconds:6.2f} s  {ratio:5.2f}x encoder  peak {run.peak_mb:4.0f} MB{extra}"
 
 
 def main() -> None:
@@ -57,21 +109,30 @@ def main() -> None:
         work = Path(folder)
         env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
         cold = render(args.routine, args.minutes, work / "cold.mp3", env)
-        cold_peak = peak_child_mb()
         warm = render(args.routine, args.minutes, work / "warm.mp3", env)
+        edited = render(str(edited_copy(args.routine, work)), args.minutes, work / "edit.mp3", env)
         encode = encoder_only(work / "cold.mp3", work, env)
         size_mb = (work / "cold.mp3").stat().st_size / 1e6
-        print(f"routine {args.routine}, {args.minutes:g} min, {size_mb:.1f} MB")
-        print(f"encoder only   {encode:6.2f} s")
-        print(f"cold render    {cold:6.2f} s   {cold / encode:5.2f}x encoder   peak {cold_peak:.0f} MB")
-        print(f"warm render    {warm:6.2f} s   {warm / encode:5.2f}x encoder")
+        print(f"routine {args.routine}, {args.minutes:g} min, {size_mb:.1f} MB MP3, {os.cpu_count()} cores")
+        print(f"{'encoder only (ffmpeg)':<24} {encode.seconds:6.2f} s")
+        print(line("cold render", cold, encode.seconds, f"  {cold.new_clips} clips synthesised"))
+        print(line("warm render", warm, encode.seconds, f"  {warm.new_clips} clips synthesised"))
+        print(line("one move edited", edited, encode.seconds, f"  {edited.new_clips} clips synthesised"))
         if args.long:
-            long_time = render(args.routine, args.long, work / "long.mp3", env)
-            ratio = long_time / warm
+            long_cold = render(args.routine, args.long, work / "long.mp3", env)
+            long_warm = render(args.routine, args.long, work / "long2.mp3", env)
             print(
-                f"{args.long:g} min render {long_time:6.2f} s   {ratio:5.2f}x the warm {args.minutes:g} min "
-                f"render   peak {peak_child_mb():.0f} MB (largest process so far)"
+                line(
+                    f"{args.long:g} min, new length",
+                    long_cold,
+                    encode.seconds,
+                    f"  {long_cold.new_clips} clips",
+                )
             )
+            print(line(f"{args.long:g} min, warm", long_warm, encode.seconds))
+            time_ratio, memory_ratio = long_warm.seconds / warm.seconds, long_warm.peak_mb / warm.peak_mb
+            ratios = f"{time_ratio:.2f}x time, {memory_ratio:.2f}x peak memory"
+            print(f"{args.long:g} min / {args.minutes:g} min (warm): {ratios}")
 
 
 if __name__ == "__main__":

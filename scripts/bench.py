@@ -52,8 +52,9 @@ def timed(command: list[str], env: dict[str, str]) -> Run:
     return Run(elapsed, usage.ru_maxrss / 1024, text)
 
 
-def render(routine: str, minutes: float, out: Path, env: dict[str, str]) -> Run:
-    return timed([*VOICEGUIDE, "render", routine, "--minutes", str(minutes), "-o", str(out)], env)
+def render(routine: str, minutes: float | None, out: Path, env: dict[str, str]) -> Run:
+    length = ["--minutes", str(minutes)] if minutes else []
+    return timed([*VOICEGUIDE, "render", routine, *length, "-o", str(out)], env)
 
 
 def encoder_only(mp3: Path, work: Path, env: dict[str, str]) -> Run:
@@ -118,6 +119,15 @@ def main() -> None:
         print(line("cold render", cold, encode.seconds, f"  {cold.new_clips} clips synthesised"))
         print(line("warm render", warm, encode.seconds, f"  {warm.new_clips} clips synthesised"))
         print(line("one move edited", edited, encode.seconds, f"  {edited.new_clips} clips synthesised"))
+        every = timed([*VOICEGUIDE, "render", "--all", "-d", str(work / "all")], env)
+        names = sorted(p.stem for p in (work / "all").glob("*.mp3"))
+        one_by_one = (
+            sum(render(name, None, work / "one" / f"{name}.mp3", env).seconds for name in names)
+            if names
+            else 0
+        )
+        print(f"{'render --all (warm)':<24} {every.seconds:6.2f} s  vs {one_by_one:.2f} s one after another "
+              f"({one_by_one / every.seconds:.2f}x faster, {len(names)} routines)")  # fmt: skip
         if args.long:
             long_cold = render(args.routine, args.long, work / "long.mp3", env)
             long_warm = render(args.routine, args.long, work / "long2.mp3", env)

@@ -145,3 +145,28 @@ def test_an_output_folder_that_cannot_be_written_is_one_line(runner: CliRunner):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: /proc/voiceguide")
     assert result.stderr.count("\n") == 1
+
+
+def test_several_routines_render_in_parallel_into_a_folder(runner: CliRunner, tmp_path: Path):
+    result = runner.invoke(cli, ["render", "quick", "jaw-release", "-d", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(result.stdout.split()) == sorted(
+        [str(tmp_path / "quick.mp3"), str(tmp_path / "jaw-release.mp3")]
+    )
+    assert sorted(p.name for p in tmp_path.glob("*.mp3")) == ["jaw-release.mp3", "quick.mp3"]
+
+
+def test_one_failing_routine_does_not_stop_the_others(runner: CliRunner, tmp_path: Path):
+    result = runner.invoke(cli, ["render", "quick", str(tmp_path / "nope.yaml"), "-d", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no such routine file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [([], "name a ROUTINE to render"), (["daily", "quick", "-o", "x.mp3"], "use --output-dir")],
+)
+def test_render_usage_errors(runner: CliRunner, args: list[str], message: str):
+    result = runner.invoke(cli, ["render", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr

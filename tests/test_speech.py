@@ -90,3 +90,36 @@ def test_engine_output_without_audio_is_refused(tmp_path: Path, content: bytes):
 def test_a_clip_the_engine_never_wrote_is_refused(tmp_path: Path):
     with pytest.raises(EngineError, match="no usable audio"):
         check_engine_output(tmp_path / "missing.wav", "Some words")
+
+
+class _SilentEngine:
+    """An engine that claims success but writes nothing, like pyttsx3 dropping a clip."""
+
+    name = "silent"
+    runs_in_processes = False
+
+    def is_available(self) -> bool:
+        return True
+
+    def install_hint(self) -> str:
+        return ""
+
+    def voices(self):
+        return []
+
+    def resolve_voice(self, settings):
+        from voiceguide.speech import VoiceInfo
+
+        return VoiceInfo("silent", "none", "None", ("en",))
+
+    def synthesize(self, text, path, voice_id, rate_wpm) -> None:
+        pass
+
+
+def test_an_engine_that_writes_nothing_is_a_clear_error(tmp_path: Path):
+    from voiceguide.speech import register_engine
+
+    register_engine("silent", _SilentEngine)
+    with pytest.raises(EngineError, match=r'no usable audio for "Hello there\."'):
+        speak_all(["Hello there."], VoiceSettings(engine="silent"), ClipCache(tmp_path))
+    assert not list(tmp_path.rglob("*.wav"))

@@ -18,7 +18,15 @@ from voiceguide.durations import format_clock, parse_seconds
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import PACES, Pace, Script
-from voiceguide.pipeline import DEFAULT_CHIME, Progress, RenderOptions, plan_script, render_session
+from voiceguide.pipeline import (
+    DEFAULT_CHIME,
+    Progress,
+    RenderOptions,
+    RenderResult,
+    plan_script,
+    render_many,
+    render_session,
+)
 from voiceguide.routine import (
     builtin_names,
     load_routine,
@@ -124,10 +132,13 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
 
 
 @cli.command()
-@_routine_argument
+@click.argument("routines", nargs=-1, metavar="ROUTINE...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the MP3 (default: ROUTINE.mp3 in this folder). "
               "A .lrc lyrics file is written beside it.")  # fmt: skip
+@click.option("--all", "every_routine", is_flag=True, help="Render every routine `voiceguide list` shows.")
+@click.option("-d", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="Folder for the MP3s when rendering several routines.")  # fmt: skip
 @_session_shape
 @click.option(
     "--engine", default=DEFAULT_ENGINE, show_default=True, help="Speech engine (see `voiceguide voices`)."
@@ -138,9 +149,12 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
 @click.option("--no-chimes", is_flag=True, help="No sound between steps, voice only.")
 @click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
               help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
-def render(routine: str, output: Path | None, fit: FitRequest, pace: Pace, engine: str, voice: str | None,
-           chime: str, no_chimes: bool, bitrate: str) -> None:  # fmt: skip
+def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, output_dir: Path,
+           fit: FitRequest, pace: Pace, engine: str, voice: str | None, chime: str, no_chimes: bool,
+           bitrate: str) -> None:  # fmt: skip
     """Render ROUTINE to an MP3 with chapters, lyrics and cover art.
+
+    Several routines (or --all) are rendered in parallel, one per processor core.
 
     \b
     Examples:
@@ -148,24 +162,49 @@ def render(routine: str, output: Path | None, fit: FitRequest, pace: Pace, engin
       voiceguide render daily --minutes 20 -o long.mp3
       voiceguide render daily --step eyes=3m --skip neck
       voiceguide render jaw-release --pace slow
+      voiceguide render --all -d sessions/
     """
-    loaded = load_routine(routine)
-    options = RenderOptions(
-        output=output or Path(f"{Path(routine).stem}.mp3"),
-        voice=VoiceSettings(engine=engine, voice=voice, rate_wpm=pace.rate_wpm, language=loaded.language),
-        fit=fit,
-        pace=pace,
-        chime=None if no_chimes else chime,
-        bitrate_kbps=int(bitrate),
-    )
-    result = render_session(loaded, options, _BarProgress())
-    seconds = result.timeline.total_ms / 1000
+    names = sorted({*builtin_names(), *user_routine_names()}) if every_routine else list(routines)
+    if not names:
+        raise click.UsageError("name a ROUTINE to render (see `voiceguide list`), or use --all")
+    if output and len(names) > 1:
+        raise click.UsageError("-o names one file; for several routines use --output-dir")
+
+    def options_for(name: str) -> RenderOptions:
+        language = load_routine(name).language
+        return RenderOptions(
+            output=output or output_dir / f"{Path(name).stem}.mp3",
+            voice=VoiceSettings(engine=engine, voice=voice, rate_wpm=pace.rate_wpm, language=language),
+            fit=fit,
+            pace=pace,
+            chime=None if no_chimes else chime,
+            bitrate_kbps=int(bitrate),
+        )
+
+    if len(names) == 1:
+        _report(render_session(load_routine(names[0]), options_for(names[0]), _BarProgress()))
+        return
+    outcomes = render_many([(name, options_for(name)) for name in names], _report_one)
+    failed = sum(isinstance(outcome, VoiceguideError) for outcome in outcomes)
+    if failed:
+        raise VoiceguideError(f"{failed} of {len(names)} routines were not rendered (see above)")
+
+
+def _report(result: RenderResult) -> None:
+    total_ms = result.timeline.total_ms
     click.echo(
-        f"{len(result.timeline.chapters)} steps, {format_clock(result.timeline.total_ms)} "
-        f"({seconds:g} s), {result.clips_synthesized} new clips; lyrics in {result.lyrics}",
+        f"{len(result.timeline.chapters)} steps, {format_clock(total_ms)} ({total_ms / 1000:g} s), "
+        f"{result.clips_synthesized} new clips; lyrics in {result.lyrics}",
         err=True,
     )
     click.echo(str(result.mp3))
+
+
+def _report_one(name: str, outcome: RenderResult | VoiceguideError) -> None:
+    if isinstance(outcome, VoiceguideError):
+        click.echo(f"error: {name}: {outcome}", err=True)
+    else:
+        _report(outcome)
 
 
 @cli.command("list")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from voiceguide.assets import asset_path
+from voiceguide.errors import VoiceguideError
 from voiceguide.export import (
     DEFAULT_BITRATE_KBPS,
     atomic_output,
@@ -19,7 +23,7 @@ from voiceguide.export import (
 from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_skipped
 from voiceguide.mixing import mix_pcm, window_count
 from voiceguide.narration import PACES, Pace, Script, narrate, step_minimums_ms
-from voiceguide.routine import Routine
+from voiceguide.routine import Routine, load_routine
 from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings
 from voiceguide.speech.clips import clip_duration_ms
 from voiceguide.tags import SessionTags, write_tags
@@ -113,6 +117,29 @@ def _session_tags(routine: Routine, timeline: Timeline) -> SessionTags:
         album="voiceguide sessions",
         cover_png=asset_path("cover.png").read_bytes(),
     )
+
+
+def render_many(
+    jobs: Sequence[tuple[str, RenderOptions]], on_done: Callable[[str, RenderResult | VoiceguideError], None]
+) -> list[RenderResult | VoiceguideError]:
+    """Render several routines (by name or path) at once, one process per core; each result, or
+    the error that stopped it, is passed to ``on_done`` as it finishes."""
+    workers = max(1, min(os.cpu_count() or 1, len(jobs)))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
+        futures = {executor.submit(_render_job, name, options): name for name, options in jobs}
+        outcomes = {}
+        for future in as_completed(futures):
+            outcomes[futures[future]] = future.result()
+            on_done(futures[future], outcomes[futures[future]])
+    return [outcomes[name] for name, _ in jobs]
+
+
+def _render_job(name: str, options: RenderOptions) -> RenderResult | VoiceguideError:
+    try:
+        return render_session(load_routine(name), options)
+    except VoiceguideError as error:
+        return error
 
 
 def _chime(name: str | None) -> ChimeSound | None:

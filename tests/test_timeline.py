@@ -106,11 +106,13 @@ def test_a_warm_cache_synthesises_nothing_and_an_edit_only_its_clip(tmp_path: Pa
     again = _timeline(routine, tmp_path)[1]
     assert first.synthesized == len(first.clips) > 0
     assert again.synthesized == 0
-    edited = routine.model_copy(
-        update={"steps": (routine.steps[0].model_copy(update={"tips": ("A new tip.",)}), *routine.steps[1:])}
-    )
+    jaw = routine.steps[2]
+    reworded = jaw.model_copy(update={"moves": ("Knead the jawline, slowly.", *jaw.moves[1:])})
+    edited = routine.model_copy(update={"steps": (*routine.steps[:2], reworded, *routine.steps[3:])})
     script = narrate(fit_to_length(edited), PACES["normal"])
-    rate_changed = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
-    assert rate_changed.synthesized == 0  # tips are not spoken at 10 minutes: nothing new to say
+    FakeEngine.calls.clear()
+    after_edit = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
+    assert after_edit.synthesized == 1
+    assert FakeEngine.calls == ["Knead the jawline, slowly."]
     slower = speak_all(["Prep."], VoiceSettings(engine="fake", rate_wpm=120), ClipCache(tmp_path / "cache"))
     assert slower.synthesized == 1  # the rate is part of the cache key

@@ -18,7 +18,6 @@ from voiceguide.narration.layout import (
     Cue,
     CueKind,
     Section,
-    StepSpan,
     StepWords,
     lay_out_step,
     minimum_step_ms,
@@ -95,9 +94,8 @@ class _Narrator:
         steps = self._steps = tuple(p.step for p in plan_steps)
         variables = self._variables(planned.step, planned.index, steps, planned.duration_ms)
         words = self._words_that_fit(planned, variables)
-        span = StepSpan(planned.index, planned.start_ms, planned.duration_ms)
         reminders = self._reminders(planned.step)
-        return lay_out_step(words, span, self.speech_ms, reminders, self.pace.reminder_every_ms)
+        return lay_out_step(words, planned, self.speech_ms, reminders, self.pace.reminder_every_ms)
 
     def _words_that_fit(self, planned: PlannedStep, variables: dict[str, Any]) -> StepWords:
         """The full opening when there is room; else the short form, then without the transition."""

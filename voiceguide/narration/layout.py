@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from voiceguide.fitting import PlannedStep
+
 CueKind = Literal["opening", "side", "move", "halfway", "reminder", "transition", "closing"]
 
 # The chime's attack rings first; the voice follows well within the 4 s a step promises.
@@ -61,17 +63,6 @@ class StepWords:
     halfway: str | None
 
 
-@dataclass(frozen=True)
-class StepSpan:
-    index: int
-    start_ms: int
-    duration_ms: int
-
-    @property
-    def end_ms(self) -> int:
-        return self.start_ms + self.duration_ms
-
-
 SpeechLength = Callable[[str], int]
 
 
@@ -101,7 +92,7 @@ def _ending_reserve_ms(words: StepWords, speech_ms: SpeechLength) -> int:
 
 def lay_out_step(
     words: StepWords,
-    span: StepSpan,
+    span: PlannedStep,
     speech_ms: SpeechLength,
     reminders: Iterator[str],
     reminder_every_ms: int,
@@ -126,7 +117,7 @@ def _section_lines(section: Section) -> list[tuple[CueKind, str]]:
     return side + [("move", move) for move in section.moves]
 
 
-def _ending_cue(words: StepWords, span: StepSpan, speech_ms: SpeechLength) -> Cue | None:
+def _ending_cue(words: StepWords, span: PlannedStep, speech_ms: SpeechLength) -> Cue | None:
     if not words.ending:
         return None
     kind, text = words.ending
@@ -136,7 +127,7 @@ def _ending_cue(words: StepWords, span: StepSpan, speech_ms: SpeechLength) -> Cu
 
 
 def _section_cues(
-    sections: Sequence[Section], span: StepSpan, start_ms: int, end_ms: int, speech_ms: SpeechLength
+    sections: Sequence[Section], span: PlannedStep, start_ms: int, end_ms: int, speech_ms: SpeechLength
 ) -> list[Cue]:
     """Each section gets an equal share of the working time with its lines spread evenly through it;
     when that crowds the lines or leaves no quiet stretch, every line is packed from the start and
@@ -175,7 +166,7 @@ def _packed_starts(lines: Sequence[tuple[CueKind, str]], start_ms: int, speech_m
     return starts
 
 
-def _silences(cues: Sequence[Cue], span: StepSpan, speech_ms: SpeechLength) -> Iterator[tuple[int, int]]:
+def _silences(cues: Sequence[Cue], span: PlannedStep, speech_ms: SpeechLength) -> Iterator[tuple[int, int]]:
     """(start, end) of the quiet after each cue, up to the next cue or the step's end."""
     ordered = sorted(cues, key=lambda cue: cue.at_ms)
     for cue, following in zip(ordered, [*ordered[1:], None], strict=True):
@@ -183,7 +174,7 @@ def _silences(cues: Sequence[Cue], span: StepSpan, speech_ms: SpeechLength) -> I
         yield cue.at_ms + speech_ms(cue.text), end_ms
 
 
-def _with_halfway(cues: list[Cue], words: StepWords, span: StepSpan, speech_ms: SpeechLength) -> list[Cue]:
+def _with_halfway(cues: list[Cue], words: StepWords, span: PlannedStep, speech_ms: SpeechLength) -> list[Cue]:
     if not words.halfway or span.duration_ms < HALFWAY_FROM_STEP_MS:
         return cues
     middle_ms = span.start_ms + span.duration_ms // 2
@@ -201,7 +192,7 @@ def _with_halfway(cues: list[Cue], words: StepWords, span: StepSpan, speech_ms: 
 
 
 def _with_reminders(
-    cues: list[Cue], span: StepSpan, speech_ms: SpeechLength, reminders: Iterator[str], every_ms: int
+    cues: list[Cue], span: PlannedStep, speech_ms: SpeechLength, reminders: Iterator[str], every_ms: int
 ) -> list[Cue]:
     """Reminders spread evenly through every silence longer than ``every_ms``."""
     added = []

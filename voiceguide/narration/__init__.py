@@ -119,7 +119,7 @@ class _Narrator:
             opening=render("opening", {**variables, "full": full}),
             sections=self._sections(step, variables),
             ending=ending,
-            halfway=render("halfway", variables) if not step.sides else None,
+            halfway=render("halfway", variables) if step.technique and not step.sides else None,
         )
 
     def _sections(self, step: Step, variables: dict[str, Any]) -> tuple[Section, ...]:

@@ -123,3 +123,34 @@ def test_an_engine_that_writes_nothing_is_a_clear_error(tmp_path: Path):
     with pytest.raises(EngineError, match=r'no usable audio for "Hello there\."'):
         speak_all(["Hello there."], VoiceSettings(engine="silent"), ClipCache(tmp_path))
     assert not list(tmp_path.rglob("*.wav"))
+
+
+def test_clips_asked_for_later_join_the_same_pool_and_count(tmp_path: Path):
+    from conftest import FakeEngine
+
+    from voiceguide.speech import ClipSupply
+
+    with ClipSupply(VoiceSettings(engine="fake"), ClipCache(tmp_path)) as supply:
+        supply.start(["One line."])
+        pool = supply._executor
+        later = supply.get("A line nobody announced.")
+        assert supply._executor is pool
+        assert supply.get("One line.").duration_ms > 0
+    assert later.duration_ms > 0
+    assert supply.synthesized == 2
+    assert FakeEngine.calls[-2:] == ["One line.", "A line nobody announced."]
+
+
+class _BrokenEngine(_SilentEngine):
+    name = "broken"
+
+    def synthesize(self, text, path, voice_id, rate_wpm) -> None:
+        raise RuntimeError("device busy")
+
+
+def test_an_engine_crash_is_one_clear_error(tmp_path: Path):
+    from voiceguide.speech import register_engine
+
+    register_engine("broken", _BrokenEngine)
+    with pytest.raises(EngineError, match="the speech engine failed: device busy"):
+        speak_all(["Hello."], VoiceSettings(engine="broken"), ClipCache(tmp_path))

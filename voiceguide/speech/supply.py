@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from voiceguide.errors import EngineError
+from voiceguide.errors import EngineError, VoiceguideError
 from voiceguide.speech.base import SpeechEngine, VoiceSettings, get_engine
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import check_engine_output, clip_duration_ms, prepare_clip
@@ -50,40 +50,44 @@ def make_clip(engine_name: str, text: str, destination: Path, voice_id: str, rat
 class ClipSupply:
     """Hands out clips by text, making the missing ones in the background, first needed first."""
 
-    def __init__(self, settings: VoiceSettings, cache: ClipCache, on_clip: Callable[[], None] = lambda: None):
+    def __init__(self, settings: VoiceSettings, cache: ClipCache):
         self.settings = settings
         self.cache = cache
-        self.on_clip = on_clip
         self.synthesized = 0
         self._pending: dict[str, Future[None]] = {}
         self._executor: Executor | None = None
+        self._voice_id = ""
 
     def start(self, texts_in_order: Iterable[str]) -> ClipSupply:
+        """Begin making every clip of ``texts_in_order`` that is neither cached nor under way."""
         missing = [
-            t for t in dict.fromkeys(texts_in_order) if not self.cache.path_for(t, self.settings).exists()
+            text
+            for text in dict.fromkeys(texts_in_order)
+            if text not in self._pending and not self.cache.path_for(text, self.settings).exists()
         ]
-        if not missing:
-            return self
-        engine = get_engine(self.settings.engine)
-        voice_id = engine.resolve_voice(self.settings).id
-        self._executor = _executor_for(engine, len(missing))
         for text in missing:
-            destination = self.cache.path_for(text, self.settings)
-            args = (engine.name, text, destination, voice_id, self.settings.rate_wpm)
-            self._pending[text] = self._executor.submit(make_clip, *args)
-        self.synthesized = len(missing)
+            self._pending[text] = self._submit(text, len(missing))
+        self.synthesized += len(missing)
         return self
 
     def get(self, text: str) -> Clip:
         """The clip for ``text``, waiting for it if it is still being made."""
         if text in self._pending:
             self._wait_for(self._pending.pop(text))
-            self.on_clip()
         path = self.cache.path_for(text, self.settings)
         if not path.exists():  # not asked for in start(): make it now
             self.start([text])
             return self.get(text)
         return Clip(text, path, clip_duration_ms(path))
+
+    def _submit(self, text: str, jobs: int) -> Future[None]:
+        if self._executor is None:  # one pool per supply, made when the first clip is missing
+            engine = get_engine(self.settings.engine)
+            self._voice_id = engine.resolve_voice(self.settings).id
+            self._executor = _executor_for(engine, jobs)
+        destination = self.cache.path_for(text, self.settings)
+        args = (self.settings.engine, text, destination, self._voice_id, self.settings.rate_wpm)
+        return self._executor.submit(make_clip, *args)
 
     def _wait_for(self, future: Future[None]) -> None:
         try:
@@ -94,6 +98,10 @@ class ClipSupply:
         except BrokenProcessPool:
             self.close(kill=True)
             raise EngineError("a speech worker process stopped unexpectedly; try again") from None
+        except VoiceguideError:
+            raise
+        except Exception as error:  # an engine's or decoder's own failure, from another process
+            raise EngineError(f"the speech engine failed: {error}") from None
 
     def close(self, kill: bool = False) -> None:
         if self._executor is None:

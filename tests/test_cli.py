@@ -160,11 +160,17 @@ def test_one_failing_routine_does_not_stop_the_others(runner: CliRunner, tmp_pat
     result = runner.invoke(cli, ["render", "quick", str(tmp_path / "nope.yaml"), "-d", str(tmp_path)])
     assert result.exit_code == 2
     assert "no such routine file" in result.stderr
+    assert (tmp_path / "quick.mp3").is_file()
+    assert "1 of 2 routines were not rendered" in result.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [([], "name a ROUTINE to render"), (["daily", "quick", "-o", "x.mp3"], "use --output-dir")],
+    [
+        ([], "name a ROUTINE to render"),
+        (["daily", "quick", "-o", "x.mp3"], "use --output-dir"),
+        (["daily", "daily"], "would write the same file"),
+    ],
 )
 def test_render_usage_errors(runner: CliRunner, args: list[str], message: str):
     result = runner.invoke(cli, ["render", *args])

@@ -169,22 +169,23 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
         raise click.UsageError("name a ROUTINE to render (see `voiceguide list`), or use --all")
     if output and len(names) > 1:
         raise click.UsageError("-o names one file; for several routines use --output-dir")
-
-    def options_for(name: str) -> RenderOptions:
-        language = load_routine(name).language
-        return RenderOptions(
-            output=output or output_dir / f"{Path(name).stem}.mp3",
-            voice=VoiceSettings(engine=engine, voice=voice, rate_wpm=pace.rate_wpm, language=language),
-            fit=fit,
-            pace=pace,
-            chime=None if no_chimes else chime,
-            bitrate_kbps=int(bitrate),
-        )
-
+    outputs = {name: output or output_dir / f"{Path(name).stem}.mp3" for name in names}
+    if len(set(outputs.values())) < len(names):
+        raise click.UsageError("two routines would write the same file; render them to different folders")
+    shared = RenderOptions(
+        output=Path(),
+        voice=VoiceSettings(engine=engine, voice=voice, rate_wpm=pace.rate_wpm),
+        fit=fit,
+        pace=pace,
+        chime=None if no_chimes else chime,
+        bitrate_kbps=int(bitrate),
+    )
     if len(names) == 1:
-        _report(render_session(load_routine(names[0]), options_for(names[0]), _BarProgress()))
+        _report(
+            render_session(load_routine(names[0]), replace(shared, output=outputs[names[0]]), _BarProgress())
+        )
         return
-    outcomes = render_many([(name, options_for(name)) for name in names], _report_one)
+    outcomes = render_many([(name, replace(shared, output=outputs[name])) for name in names], _report_one)
     failed = sum(isinstance(outcome, VoiceguideError) for outcome in outcomes)
     if failed:
         raise VoiceguideError(f"{failed} of {len(names)} routines were not rendered (see above)")

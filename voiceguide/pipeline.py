@@ -54,6 +54,8 @@ class RenderOptions:
     """A chime name (``bell``, ``bowl``), or None for no chimes."""
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS
     cache_dir: Path | None = None
+    language: str | None = None
+    """The narration and voice language; None uses the routine's own."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,11 @@ def render_session(
     progress = progress or Progress()
     require_ffmpeg()
     prepare_output_folder(options.output)
-    pace = replace(options.pace, rate_wpm=options.voice.rate_wpm)
-    script = plan_script(routine, options.fit, pace, options.voice.language)
+    voice = replace(options.voice, language=options.language or routine.language)
+    pace = replace(options.pace, rate_wpm=voice.rate_wpm)
+    script = plan_script(routine, options.fit, pace, voice.language)
     try:
-        with ClipSupply(options.voice, ClipCache(options.cache_dir)) as clips:
+        with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
             clips.start(cue.text for cue in script.cues)
             builder = TimelineBuilder(script, clips.get, _chime(options.chime))
             timeline = _write_mp3(builder, routine, options, progress)

@@ -91,7 +91,7 @@ class _Narrator:
         return minimum_step_ms(self._words(step, variables, full=False, duration_ms=0), self.speech_ms)
 
     def step_cues(self, planned: PlannedStep, plan_steps: tuple[PlannedStep, ...]) -> list[Cue]:
-        steps = self._steps = tuple(p.step for p in plan_steps)
+        steps = tuple(p.step for p in plan_steps)
         variables = self._variables(planned.step, planned.index, steps, planned.duration_ms)
         words = self._words_that_fit(planned, variables)
         reminders = self._reminders(planned.step)
@@ -101,7 +101,8 @@ class _Narrator:
         """The full opening when there is room; else the short form, then without the transition."""
         full = self._words(planned.step, variables, full=True, duration_ms=planned.duration_ms)
         short = self._words(planned.step, variables, full=False, duration_ms=planned.duration_ms)
-        without_transition = replace(short, ending=None) if planned.index + 1 < len(self._steps) else short
+        is_last = variables["step_number"] == variables["step_count"]
+        without_transition = short if is_last else replace(short, ending=None)
         for words in (full, short, without_transition):
             if minimum_step_ms(words, self.speech_ms) <= planned.duration_ms:
                 return words

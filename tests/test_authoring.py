@@ -85,6 +85,7 @@ def test_routines_in_the_config_folder_are_listed_and_found_by_name(runner: CliR
     folder = Path(os.environ["XDG_CONFIG_HOME"]) / "voiceguide" / "routines"
     folder.mkdir(parents=True)
     (folder / "evening.yaml").write_text("name: Evening\nsteps:\n  - title: Neck\n    duration: 2m\n")
+    (folder / "broken.yaml").write_text("name: [\n")
     try:
         listing = runner.invoke(cli, ["list"])
         line = next(line for line in listing.output.splitlines() if line.startswith("evening "))
@@ -92,5 +93,9 @@ def test_routines_in_the_config_folder_are_listed_and_found_by_name(runner: CliR
         assert "yours" in line
         assert str(folder) in listing.stderr
         assert runner.invoke(cli, ["show", "evening"]).output.startswith("Evening: 2:00, 1 steps")
+        assert listing.exit_code == 0
+        assert "broken           cannot be read:" in listing.stderr
+        assert "daily " in listing.output
     finally:
         (folder / "evening.yaml").unlink()
+        (folder / "broken.yaml").unlink()

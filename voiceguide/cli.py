@@ -213,9 +213,13 @@ def list_routines() -> None:
     """List the routines you can render by name: built-in ones and your own."""
     mine = user_routine_names()
     for name in sorted({*builtin_names(), *mine}):
-        routine = load_routine(name)
-        minutes = routine.minutes or routine.total_seconds / 60
         source = "yours" if name in mine else "built-in"
+        try:
+            routine = load_routine(name)
+        except VoiceguideError as error:  # one broken file of yours should not hide the others
+            click.echo(f"{name:<16} cannot be read: {error}", err=True)
+            continue
+        minutes = routine.minutes or routine.total_seconds / 60
         click.echo(
             f"{name:<16} {minutes:>4g} min  {len(routine.steps)} steps  {source:<8}  {routine.description}"
         )

@@ -11,19 +11,19 @@ from voiceguide.fitting import fit_to_length
 from voiceguide.narration import MIN_QUIET_MS, PACES, STEP_END_MARGIN_MS, Chapter, Cue, Script, narrate
 from voiceguide.routine import load_routine
 from voiceguide.speech import Clip, ClipCache, VoiceSettings, speak_all
-from voiceguide.timeline import ChimeSound, build_timeline
+from voiceguide.timeline import Chimes, ChimeSound, build_timeline
 
 FAKE = VoiceSettings(engine="fake")
 
 
-def _timeline(routine, tmp_path: Path, minutes=None, chime=None):
+def _timeline(routine, tmp_path: Path, minutes=None, chimes=None):
     script = narrate(fit_to_length(routine, minutes), PACES["normal"])
     speech = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
-    return script, speech, build_timeline(script, speech.clips, chime)
+    return script, speech, build_timeline(script, speech.clips, chimes)
 
 
 def _voice_spans(timeline):
-    return [(p.at_ms, p.at_ms + p.duration_ms) for p in timeline.placements if p.gain_db == 0]
+    return [(p.at_ms, p.at_ms + p.duration_ms) for p in timeline.placements if p.is_voice]
 
 
 @pytest.mark.parametrize("minutes", [None, 8, 20, 60])
@@ -53,10 +53,20 @@ def test_every_long_step_keeps_eight_quiet_seconds(tmp_path: Path, minutes):
 
 
 def test_chimes_mark_every_step_start(tmp_path: Path):
-    chime = ChimeSound(Path("chime.wav"), 3000)
-    _, _, timeline = _timeline(load_routine("daily"), tmp_path, chime=chime)
-    chimes = [p.at_ms for p in timeline.placements if p.sound == chime.path]
-    assert chimes == [c.start_ms for c in timeline.chapters]
+    chimes = Chimes(step=ChimeSound(Path("chime.wav"), 3000, -4.0), end=ChimeSound(Path("end.wav"), 7000))
+    _, _, timeline = _timeline(load_routine("daily"), tmp_path, chimes=chimes)
+    steps = [p for p in timeline.placements if p.sound == chimes.step.path]
+    assert [p.at_ms for p in steps] == [c.start_ms for c in timeline.chapters]
+    assert {p.gain_db for p in steps} == {-4.0}
+    assert not any(p.is_voice for p in steps)
+
+
+def test_the_end_chime_rings_after_the_closing_words(tmp_path: Path):
+    chimes = Chimes(step=ChimeSound(Path("chime.wav"), 3000), end=ChimeSound(Path("end.wav"), 7000))
+    _, _, timeline = _timeline(load_routine("daily"), tmp_path, chimes=chimes)
+    (end,) = [p for p in timeline.placements if p.sound == chimes.end.path]
+    last_words_end = max(e for _, e in _voice_spans(timeline))
+    assert last_words_end + 400 <= end.at_ms <= timeline.total_ms - 3000
 
 
 def test_lyrics_are_one_line_per_sentence_in_time_order(tmp_path: Path):

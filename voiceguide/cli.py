@@ -14,12 +14,13 @@ import click
 
 from voiceguide import __version__
 from voiceguide.authoring import routine_json_schema, write_new_routine
+from voiceguide.chimes import CHIME_SOUNDS, DEFAULT_CHIME
 from voiceguide.durations import format_clock, parse_seconds
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
 from voiceguide.fitting import FitRequest
+from voiceguide.music import AMBIENT, NO_MUSIC
 from voiceguide.narration import PACES, Pace, Script
 from voiceguide.pipeline import (
-    DEFAULT_CHIME,
     Progress,
     RenderOptions,
     RenderResult,
@@ -144,14 +145,20 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
     "--engine", default=DEFAULT_ENGINE, show_default=True, help="Speech engine (see `voiceguide voices`)."
 )
 @click.option("--voice", help="Voice id, name or language code (see `voiceguide voices`).")
-@click.option("--chime", type=click.Choice(["bell", "bowl"]), default=DEFAULT_CHIME, show_default=True,
-              help="The sound at the start of each step.")  # fmt: skip
-@click.option("--no-chimes", is_flag=True, help="No sound between steps, voice only.")
+@click.option("--chime", type=click.Choice(list(CHIME_SOUNDS)), default=DEFAULT_CHIME, show_default=True,
+              help="The sound at the start of each step: "
+              + "; ".join(f"{name}, {sound}" for name, sound in CHIME_SOUNDS.items())
+              + ". The session always ends with its own closing chime.")  # fmt: skip
+@click.option("--no-chimes", is_flag=True, help="No chimes at all, voice only.")
+@click.option("--music", default=NO_MUSIC, show_default=True, metavar="none|ambient|FILE",
+              help=f"Background under the voice: {NO_MUSIC}, {AMBIENT} (a soft generated bed), or an "
+              "audio file of yours (MP3, OGG, FLAC, WAV, M4A), looped to the session's length. "
+              "It dips while the voice speaks.")  # fmt: skip
 @click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
               help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
 def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, output_dir: Path,
            fit: FitRequest, pace: Pace, engine: str, voice: str | None, chime: str, no_chimes: bool,
-           bitrate: str) -> None:  # fmt: skip
+           music: str, bitrate: str) -> None:  # fmt: skip
     """Render ROUTINE to an MP3 with chapters, lyrics and cover art.
 
     Several routines (or --all) are rendered in parallel, one per processor core.
@@ -162,6 +169,8 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
       voiceguide render daily --minutes 20 -o long.mp3
       voiceguide render daily --step eyes=3m --skip neck
       voiceguide render jaw-release --pace slow
+      voiceguide render daily --music ambient --chime bowl
+      voiceguide render daily --music ~/Music/rain.mp3
       voiceguide render --all -d sessions/
     """
     names = sorted({*builtin_names(), *user_routine_names()}) if every_routine else list(routines)
@@ -178,6 +187,7 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
         fit=fit,
         pace=pace,
         chime=None if no_chimes else chime,
+        music=music,
         bitrate_kbps=int(bitrate),
     )
     if len(names) == 1:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from voiceguide.durations import format_clock
 from voiceguide.errors import MissingToolError, VoiceguideError
@@ -18,6 +21,8 @@ from voiceguide.timeline import Timeline
 
 # Constant bit rate: phones seek to chapter starts exactly only in CBR files.
 DEFAULT_BITRATE_KBPS = 128
+# Mixed windows waiting for the encoder: enough to keep it busy, few enough to bound memory.
+WINDOWS_IN_FLIGHT = 3
 
 
 def require_ffmpeg() -> str:
@@ -77,10 +82,7 @@ def encode_mp3(
         encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
         assert encoder.stdin is not None
         try:
-            for chunk in pcm_chunks:
-                encoder.stdin.write(chunk)
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early; its exit status and message say why
+            _write_in_background(pcm_chunks, encoder.stdin)
         finally:
             encoder.stdin.close()
             status = encoder.wait()
@@ -88,6 +90,31 @@ def encode_mp3(
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip().splitlines()
             raise VoiceguideError(f"ffmpeg could not encode {destination.name}: {' '.join(message[-2:])}")
+
+
+def _write_in_background(chunks: Iterable[bytes], pipe: BinaryIO) -> None:
+    """Write ``chunks`` to ``pipe`` from a thread of its own, so the next window is mixed while
+    the encoder takes this one: a pipe holds 64 KiB, and writing in line would idle a core."""
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=WINDOWS_IN_FLIGHT)
+
+    def write_pending() -> None:
+        try:
+            while (chunk := pending.get()) is not None:
+                pipe.write(chunk)
+        except BrokenPipeError:
+            # The encoder stopped early; its exit status and message say why. Keep taking
+            # chunks so the mixing side never waits on a full queue.
+            while pending.get() is not None:
+                pass
+
+    writer = threading.Thread(target=write_pending, name="encoder-feed", daemon=True)
+    writer.start()
+    try:
+        for chunk in chunks:
+            pending.put(chunk)
+    finally:
+        pending.put(None)
+        writer.join()
 
 
 def lrc_text(timeline: Timeline) -> str:

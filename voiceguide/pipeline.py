@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from voiceguide.assets import asset_path
+from voiceguide.chimes import DEFAULT_CHIME, load_chimes
 from voiceguide.errors import VoiceguideError
 from voiceguide.export import (
     DEFAULT_BITRATE_KBPS,
@@ -22,14 +23,12 @@ from voiceguide.export import (
 )
 from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_skipped
 from voiceguide.mixing import mix_pcm, window_count
+from voiceguide.music import NO_MUSIC, load_background
 from voiceguide.narration import PACES, Pace, Script, narrate, step_minimums_ms
 from voiceguide.routine import Routine, load_routine
 from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings
-from voiceguide.speech.clips import clip_duration_ms
 from voiceguide.tags import SessionTags, write_tags
-from voiceguide.timeline import ChimeSound, Timeline, TimelineBuilder
-
-DEFAULT_CHIME = "bell"
+from voiceguide.timeline import Timeline, TimelineBuilder
 
 
 class Progress:
@@ -51,7 +50,9 @@ class RenderOptions:
     pace: Pace = PACES["normal"]
     """Reminder spacing; the speaking rate is ``voice.rate_wpm``."""
     chime: str | None = DEFAULT_CHIME
-    """A chime name (``bell``, ``bowl``), or None for no chimes."""
+    """A chime name (``bell``, ``bowl``, ``wood``), or None for no chimes."""
+    music: str = NO_MUSIC
+    """The background: ``none``, ``ambient`` or the path of an audio file."""
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS
     cache_dir: Path | None = None
     language: str | None = None
@@ -84,10 +85,12 @@ def render_session(
     voice = replace(options.voice, language=options.language or routine.language)
     pace = replace(options.pace, rate_wpm=voice.rate_wpm)
     script = plan_script(routine, options.fit, pace, voice.language)
+    background = load_background(options.music)
+    chimes = load_chimes(options.chime) if options.chime else None
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
             clips.start(cue.text for cue in script.cues)
-            builder = TimelineBuilder(script, clips.get, _chime(options.chime))
+            builder = TimelineBuilder(script, clips.get, chimes, background)
             timeline = _write_mp3(builder, routine, options, progress)
     finally:
         progress.finish()
@@ -143,10 +146,3 @@ def _render_job(name: str, options: RenderOptions) -> RenderResult | VoiceguideE
         return render_session(load_routine(name), options)
     except VoiceguideError as error:
         return error
-
-
-def _chime(name: str | None) -> ChimeSound | None:
-    if name is None:
-        return None
-    path = asset_path(f"chime-{name}.wav")
-    return ChimeSound(path, clip_duration_ms(path))

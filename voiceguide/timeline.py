@@ -1,4 +1,4 @@
-"""Placing the spoken clips and chimes on the session's time axis, in whole milliseconds."""
+"""Placing the spoken clips, chimes and background on the session's time axis, in whole milliseconds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide.errors import FittingError
+from voiceguide.music import Background
 from voiceguide.narration import (
+    CLOSING_TAIL_MS,
     CUE_GAP_MS,
     MIN_QUIET_MS,
     QUIET_RULE_FROM_STEP_MS,
@@ -19,8 +21,8 @@ from voiceguide.narration import (
 )
 from voiceguide.speech import Clip
 
-# Chimes sit well under the voice (which peaks at -3 dBFS).
-CHIME_GAIN_DB = -6.0
+# The end chime starts this long after the closing words end, or this long before the file ends.
+END_CHIME_AFTER_WORDS_MS = 400
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Placement:
     at_ms: int
     duration_ms: int
     gain_db: float = 0.0
+    is_voice: bool = False
+    """Speech: the background dips under it."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Timeline:
     placements: tuple[Placement, ...]
     chapters: tuple[Chapter, ...]
     lyrics: tuple[LyricLine, ...]
+    background: Background | None = None
 
     def placements_until(self, end_ms: int) -> tuple[Placement, ...]:
         """All placements: a finished timeline is already whole (mixing asks as it goes)."""
@@ -57,16 +62,33 @@ class Timeline:
 class ChimeSound:
     path: Path
     duration_ms: int
+    gain_db: float = 0.0
+    """What brings the sound to the chimes' loudness."""
+
+
+@dataclass(frozen=True)
+class Chimes:
+    """The sound at each step's start, and the distinct one that ends the session."""
+
+    step: ChimeSound
+    end: ChimeSound
 
 
 class TimelineBuilder:
     """Places the session step by step, fetching each step's clips only when it is placed, so
     mixing can begin while later clips are still being spoken."""
 
-    def __init__(self, script: Script, clip_for: Callable[[str], Clip], chime: ChimeSound | None):
+    def __init__(
+        self,
+        script: Script,
+        clip_for: Callable[[str], Clip],
+        chimes: Chimes | None,
+        background: Background | None = None,
+    ):
         self.script = script
         self.clip_for = clip_for
-        self.chime = chime
+        self.chimes = chimes
+        self.background = background
         self.total_ms = script.total_ms
         self._placements: list[Placement] = []
         self._lyrics: list[LyricLine] = []
@@ -84,7 +106,13 @@ class TimelineBuilder:
         placements = tuple(self.placements_until(self.total_ms + 1))
         script = self.script
         return Timeline(
-            script.title, script.language, script.total_ms, placements, script.chapters, tuple(self._lyrics)
+            script.title,
+            script.language,
+            script.total_ms,
+            placements,
+            script.chapters,
+            tuple(self._lyrics),
+            self.background,
         )
 
     def _place(self, index: int) -> None:
@@ -92,21 +120,37 @@ class TimelineBuilder:
         cues = [cue for cue in self.script.cues if cue.step_index == index]
         clips = {cue.text: self.clip_for(cue.text) for cue in cues}
         placed = _place_step(cues, chapter, clips)
-        if self.chime:
-            self._placements.append(
-                Placement(self.chime.path, chapter.start_ms, self.chime.duration_ms, CHIME_GAIN_DB)
-            )
-        self._placements += [
-            Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms) for cue, at_ms in placed
+        if self.chimes:
+            self._placements.append(_chime_at(self.chimes.step, chapter.start_ms))
+        voices = [
+            Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms, is_voice=True)
+            for cue, at_ms in placed
         ]
+        self._placements += voices
+        if self.chimes and index == len(self.script.chapters) - 1:
+            self._placements.append(self._end_chime(voices[-1] if voices else None))
         self._lyrics += [
             line for cue, at_ms in placed for line in _sentence_lines(cue.text, at_ms, clips[cue.text])
         ]
 
+    def _end_chime(self, last_words: Placement | None) -> Placement:
+        """Rings out after the closing words; the file's closing fade takes what does not fit."""
+        assert self.chimes is not None
+        words_end_ms = last_words.at_ms + last_words.duration_ms if last_words else 0
+        ring_ms = min(self.chimes.end.duration_ms, CLOSING_TAIL_MS)
+        at_ms = max(words_end_ms + END_CHIME_AFTER_WORDS_MS, self.total_ms - ring_ms)
+        return _chime_at(self.chimes.end, min(at_ms, self.total_ms - 1))
 
-def build_timeline(script: Script, clips: Mapping[str, Clip], chime: ChimeSound | None) -> Timeline:
+
+def _chime_at(chime: ChimeSound, at_ms: int) -> Placement:
+    return Placement(chime.path, at_ms, chime.duration_ms, chime.gain_db)
+
+
+def build_timeline(
+    script: Script, clips: Mapping[str, Clip], chimes: Chimes | None, background: Background | None = None
+) -> Timeline:
     """Every cue placed where it was planned, or later if real speech ran long; chimes at steps."""
-    return TimelineBuilder(script, clips.__getitem__, chime).timeline()
+    return TimelineBuilder(script, clips.__getitem__, chimes, background).timeline()
 
 
 def _place_step(cues: Sequence[Cue], chapter: Chapter, clips: Mapping[str, Clip]) -> list[tuple[Cue, int]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from voiceguide.fitting import Plan, PlannedStep
 from voiceguide.narration.layout import (
+    CLOSING_TAIL_MS,
     CUE_GAP_MS,
     MIN_QUIET_MS,
     QUIET_RULE_FROM_STEP_MS,
@@ -27,6 +28,7 @@ from voiceguide.narration.wording import Wording, render_author_line
 from voiceguide.routine import Routine, Step
 
 __all__ = [
+    "CLOSING_TAIL_MS",
     "CUE_GAP_MS",
     "MIN_QUIET_MS",
     "PACES",

@@ -26,8 +26,8 @@ TRANSITION_BEFORE_END_MS = 9000
 TRANSITION_FROM_STEP_MS = 90_000
 # A halfway cue in steps this long or longer.
 HALFWAY_FROM_STEP_MS = 120_000
-# The closing words end this long before the file does.
-CLOSING_TAIL_MS = 1500
+# The closing words end this long before the file does: room for the end chime to ring out.
+CLOSING_TAIL_MS = 4000
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import platformdirs
 from voiceguide.speech.base import VoiceSettings
 
 # Bump when the way clips are processed changes, so old cached clips are not reused.
-CLIP_FORMAT_VERSION = 1
+CLIP_FORMAT_VERSION = 2
 
 
 def default_cache_dir() -> Path:

@@ -5,17 +5,23 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
+import numpy as np
 from pydub import AudioSegment
-from pydub.effects import normalize
 from pydub.silence import detect_leading_silence
 
 from voiceguide.errors import EngineError
+from voiceguide.loudness import integrated_lufs, limit_peaks
 
 # The session's sample format: CD rate, 16-bit; clips stay mono until mixing.
 SAMPLE_RATE_HZ = 44_100
 SAMPLE_WIDTH_BYTES = 2
-# Peak level of speech below full scale, leaving room for chimes to sit under it.
-VOICE_HEADROOM_DB = 3.0
+# Every clip is spoken at the session's loudness (-16 LUFS: the podcast norm, EBU R128 style), so
+# the finished session measures that without a second pass over it.
+SPEECH_LUFS = -16.7
+# Speech peaks stay this far under full scale, leaving room for a chime's tail under the voice;
+# the few peaks above it (a plosive, a stressed syllable) are turned down smoothly.
+SPEECH_CEILING_DBFS = -3.0
+FULL_SCALE = 32768
 # Short fades keep clip edges from clicking.
 EDGE_FADE_MS = 10
 # Engines pad clips with silence; more than this of it is trimmed so cues land where planned.
@@ -36,9 +42,21 @@ def prepare_clip(raw: Path, destination: Path) -> None:
     """Write ``raw`` to ``destination`` as the session's format, trimmed, levelled and faded."""
     audio = AudioSegment.from_file(raw)
     audio = audio.set_frame_rate(SAMPLE_RATE_HZ).set_channels(1).set_sample_width(SAMPLE_WIDTH_BYTES)
-    audio = _trim_silence(audio)
-    audio = normalize(audio, headroom=VOICE_HEADROOM_DB).fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS)
-    audio.export(destination, format="wav")
+    audio = _level_speech(_trim_silence(audio))
+    audio.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS).export(destination, format="wav")
+
+
+def _level_speech(audio: AudioSegment) -> AudioSegment:
+    """The clip at ``SPEECH_LUFS``, its peaks under ``SPEECH_CEILING_DBFS``."""
+    samples = np.frombuffer(audio.raw_data, dtype=np.int16) / FULL_SCALE
+    loudness = integrated_lufs(samples, audio.frame_rate)
+    if not np.isfinite(loudness):
+        return audio  # silence stays silence
+    levelled = limit_peaks(
+        samples * 10 ** ((SPEECH_LUFS - loudness) / 20), SPEECH_CEILING_DBFS, audio.frame_rate
+    )
+    pcm = np.clip(np.round(levelled * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1).astype(np.int16)
+    return audio._spawn(pcm.tobytes())
 
 
 def _trim_silence(audio: AudioSegment) -> AudioSegment:

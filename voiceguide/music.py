@@ -1,0 +1,180 @@
+"""The background under the voice: the generated ambient bed or the user's own track, decoded once
+into a cached PCM file, levelled, and looped to any length with a crossfade.
+
+The decoded track is read window by window from disk (a memory map), so an hour-long track costs
+no more memory than a short one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+from voiceguide.assets import asset_path
+from voiceguide.errors import VoiceguideError
+from voiceguide.loudness import integrated_lufs
+
+SAMPLE_RATE_HZ = 44_100
+CHANNELS = 2
+FULL_SCALE = 32768
+# The background's loudness where nobody speaks: 18 LU under the voice, a bed to relax to, and
+# below the relative gate of EBU R128's measure, so music does not change the session's loudness.
+BED_LUFS = -34.0
+# A user's track is looped with an equal-power crossfade this long (or a quarter of the track).
+LOOP_CROSSFADE_MS = 3000
+# Shorter than this, a track cannot carry a loop.
+SHORTEST_TRACK_MS = 2000
+# Bump when decoding or measuring changes, so cached tracks are made again.
+MUSIC_FORMAT_VERSION = 1
+# Loudness is measured a minute at a time, so a long track never sits whole in memory.
+_MEASURE_CHUNK_FRAMES = 60 * SAMPLE_RATE_HZ
+
+NO_MUSIC = "none"
+AMBIENT = "ambient"
+_GENERATED = {AMBIENT: ("ambient.wav", 0)}  # name: (asset, crossfade ms; the asset loops seamlessly)
+
+
+@dataclass(frozen=True)
+class Background:
+    """A decoded track (raw s16le stereo at 44.1 kHz) and how to loop and level it."""
+
+    pcm: Path
+    frames: int
+    gain_db: float
+    crossfade_frames: int
+    name: str
+
+
+def load_background(choice: str, cache_dir: Path | None = None) -> Background | None:
+    """``none``, ``ambient`` or a path to any file ffmpeg reads, ready to loop under the voice."""
+    if choice == NO_MUSIC:
+        return None
+    if choice in _GENERATED:
+        asset, crossfade_ms = _GENERATED[choice]
+        return _prepared(asset_path(asset), crossfade_ms, cache_dir, choice)
+    path = Path(choice).expanduser()
+    _check_readable(path)
+    return _prepared(path, LOOP_CROSSFADE_MS, cache_dir, path.name)
+
+
+def looped_frames(background: Background, start: int, count: int) -> np.ndarray:
+    """Frames ``start`` to ``start + count`` of the track looped forever, levelled, as floats.
+
+    Each pass starts ``period`` frames after the one before and the two overlap by the crossfade,
+    the old pass fading out as the new one fades in (equal power, so the level holds).
+    """
+    track = _decoded_track(background.pcm)
+    fade = background.crossfade_frames
+    period = background.frames - fade
+    frames = np.empty((count, CHANNELS), dtype=np.float32)
+    for at, offset, length in _runs(start, count, period):
+        frames[at : at + length] = track[offset : offset + length]
+        overlap = min(length, fade - offset) if start + at >= period else 0
+        if overlap > 0:
+            share = (np.arange(offset, offset + overlap) / fade * (np.pi / 2))[:, None]
+            previous_pass = track[offset + period : offset + period + overlap]
+            frames[at : at + overlap] = frames[at : at + overlap] * np.sin(share) + previous_pass * np.cos(
+                share
+            )
+    frames *= np.float32(10 ** (background.gain_db / 20) / FULL_SCALE)
+    return frames
+
+
+def _runs(start: int, count: int, period: int) -> list[tuple[int, int, int]]:
+    """The stretches of ``count`` frames from ``start`` that each lie within one pass of the loop:
+    (index in the window, offset in the track, length)."""
+    runs, at = [], 0
+    while at < count:
+        offset = (start + at) % period
+        length = min(period - offset, count - at)
+        runs.append((at, offset, length))
+        at += length
+    return runs
+
+
+@functools.lru_cache(maxsize=4)
+def _decoded_track(pcm: Path) -> np.ndarray:
+    return np.asarray(np.memmap(pcm, dtype=np.int16, mode="r").reshape(-1, CHANNELS))
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise VoiceguideError(f"{path}: the music file does not exist; give --music a file, ambient or none")
+    if not path.is_file():
+        raise VoiceguideError(f"{path}: not a file; give --music an audio file, ambient or none")
+    if not os.access(path, os.R_OK):
+        raise VoiceguideError(f"{path}: the music file cannot be read (permission denied)")
+
+
+def _prepared(source: Path, crossfade_ms: int, cache_dir: Path | None, name: str) -> Background:
+    pcm, meta = _cache_paths(source, cache_dir)
+    if not (pcm.exists() and meta.exists()):
+        _decode(source, pcm)
+        meta.write_text(json.dumps({"lufs": _track_lufs(pcm)}))
+    frames = pcm.stat().st_size // (CHANNELS * 2)
+    if frames * 1000 < SHORTEST_TRACK_MS * SAMPLE_RATE_HZ:
+        raise VoiceguideError(
+            f"{source}: the music is too short to loop (under {SHORTEST_TRACK_MS // 1000} s)"
+        )
+    lufs = json.loads(meta.read_text())["lufs"]
+    if lufs is None:
+        raise VoiceguideError(f"{source}: the music file is silent; choose another or use --music ambient")
+    crossfade = min(crossfade_ms * SAMPLE_RATE_HZ // 1000, frames // 4)
+    return Background(pcm, frames, BED_LUFS - lufs, crossfade, name)
+
+
+def _cache_paths(source: Path, cache_dir: Path | None) -> tuple[Path, Path]:
+    """Where the decoded track lives: keyed by the file's path, size and modification time."""
+    stat = source.stat()
+    identity = json.dumps([MUSIC_FORMAT_VERSION, str(source.resolve()), stat.st_size, stat.st_mtime_ns])
+    digest = hashlib.sha256(identity.encode()).hexdigest()
+    root = cache_dir or Path(platformdirs.user_cache_dir("voiceguide")) / "music"
+    root.mkdir(parents=True, exist_ok=True)
+    return root / f"{digest}.pcm", root / f"{digest}.json"
+
+
+def _decode(source: Path, destination: Path) -> None:
+    """Decode with ffmpeg into ``destination``, atomically; a file it cannot read is the user's error."""
+    from voiceguide.export import require_ffmpeg  # one place knows how to find ffmpeg
+
+    handle, name = tempfile.mkstemp(suffix=".pcm.part", dir=destination.parent)
+    os.close(handle)
+    command = [
+        require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(source),
+        "-vn", "-f", "s16le", "-ar", str(SAMPLE_RATE_HZ), "-ac", str(CHANNELS), name,
+    ]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace")
+        if done.returncode != 0 or os.path.getsize(name) == 0:
+            reason = (done.stderr.strip().splitlines() or ["no audio in it"])[-1]
+            raise VoiceguideError(
+                f"{source}: not an audio file ffmpeg can read ({reason}); "
+                "use an MP3, OGG, FLAC, WAV or M4A file"
+            )
+        os.replace(name, destination)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _track_lufs(pcm: Path) -> float | None:
+    """The track's loudness: the power-weighted mean of its minutes' gated loudness."""
+    track = np.memmap(pcm, dtype=np.int16, mode="r").reshape(-1, CHANNELS)
+    powers, weights = [], []
+    for start in range(0, len(track), _MEASURE_CHUNK_FRAMES):
+        chunk = track[start : start + _MEASURE_CHUNK_FRAMES] / FULL_SCALE
+        lufs = integrated_lufs(chunk, SAMPLE_RATE_HZ)
+        if np.isfinite(lufs):
+            powers.append(10 ** (lufs / 10))
+            weights.append(len(chunk))
+    if not powers:
+        return None
+    return float(10 * np.log10(np.average(powers, weights=weights)))

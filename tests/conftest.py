@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 import subprocess
 import wave
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,25 @@ def daily_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ffprobe(path: Path, *entries: str) -> dict:
     command = ["ffprobe", "-v", "error", "-of", "json", *entries, str(path)]
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+def ebur128(path: Path) -> Loudness:
+    """What ffmpeg's EBU R128 meter says of a file: integrated loudness and true peak."""
+    command = ["ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-i", str(path),
+               "-filter_complex", "ebur128=peak=true", "-f", "null", "-"]  # fmt: skip
+    log = subprocess.run(command, check=True, capture_output=True, text=True).stderr
+    summary = log[log.rindex("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated, summary
+    assert peak, summary
+    return Loudness(float(integrated[1]), float(peak[1]))
 
 
 def silences(path: Path, min_seconds: float, noise_db: int = -45) -> list[tuple[float, float]]:

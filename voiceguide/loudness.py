@@ -37,7 +37,7 @@ def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
 def max_momentary_lufs(samples: np.ndarray, rate_hz: int) -> float:
     """The loudest 400 ms of the signal, in LUFS: how loud a short sound such as a chime is heard."""
     powers = block_powers(samples, rate_hz)
-    return _lufs(float(powers.max())) if powers.size else SILENCE_LUFS
+    return power_lufs(float(powers.max())) if powers.size else SILENCE_LUFS
 
 
 def block_powers(samples: np.ndarray, rate_hz: int) -> np.ndarray:
@@ -86,21 +86,23 @@ def limit_peaks(
     return (frames * gain[:, None]).reshape(samples.shape).astype(samples.dtype, copy=False)
 
 
-def _gated_lufs(powers: np.ndarray) -> float:
-    audible = powers[powers > _power(ABSOLUTE_GATE_LUFS)]
-    if not audible.size:
-        return SILENCE_LUFS
-    relative_gate = _lufs(float(audible.mean())) - RELATIVE_GATE_LU
-    kept = audible[audible > _power(relative_gate)]
-    return _lufs(float(kept.mean()))
-
-
-def _lufs(power: float) -> float:
+def power_lufs(power: float) -> float:
+    """The loudness of a block's mean K-weighted power."""
     return CALIBRATION_DB + 10 * math.log10(power) if power > 0 else SILENCE_LUFS
 
 
-def _power(lufs: float) -> float:
+def lufs_power(lufs: float) -> float:
+    """The mean K-weighted power of a block of that loudness."""
     return 10 ** ((lufs - CALIBRATION_DB) / 10)
+
+
+def _gated_lufs(powers: np.ndarray) -> float:
+    audible = powers[powers > lufs_power(ABSOLUTE_GATE_LUFS)]
+    if not audible.size:
+        return SILENCE_LUFS
+    relative_gate = power_lufs(float(audible.mean())) - RELATIVE_GATE_LU
+    kept = audible[audible > lufs_power(relative_gate)]
+    return power_lufs(float(kept.mean()))
 
 
 def _as_frames(samples: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 from pydub import AudioSegment
 
-from voiceguide.loudness import limit_peaks
+from voiceguide.loudness import RELATIVE_GATE_LU, limit_peaks, lufs_power, power_lufs
 from voiceguide.music import Background, looped_frames
 from voiceguide.speech.clips import SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.timeline import Placement
@@ -36,6 +36,16 @@ DUCK_DB = 15.0
 DUCK_ATTACK_MS = 400
 DUCK_HOLD_MS = 250
 DUCK_RELEASE_MS = 800
+# What the session measures (EBU R128 integrated; the speech clips are levelled for it).
+SESSION_LUFS = -16.0
+# The background's loudness where nobody speaks: 18 LU under the voice, a bed to relax to...
+BED_LUFS = -34.0
+# ...and, in sessions with long silences, lower still: its loudest moments stay this far under
+# R128's relative gate, so the bed never counts in the session's loudness (which is the voice's).
+BED_UNDER_GATE_LU = 1.5
+# Where a looped track crossfades into itself, two alike passes can add up to 3 dB (equal power
+# assumes they differ).
+CROSSFADE_SWELL_DB = 3.0
 # The background rises at the start and sinks at the end; everything fades in the last moment, so
 # a chime still ringing when the file ends stops without a click.
 BED_FADE_IN_MS = 4000
@@ -68,6 +78,17 @@ def mix_pcm(source: PlacementSource) -> Iterator[bytes]:
         limited = limit_peaks(mixed, CEILING_DBFS, SAMPLE_RATE_HZ, LIMITER_SMOOTHING_MS)
         yield _to_pcm(limited[start - low : end - low])
         sounds.keep_only({_key(p) for p in placements if _frame(p.at_ms + p.duration_ms) > high})
+
+
+def background_gain_db(background: Background, speech_share: float) -> float:
+    """The gain that sets the background at ``BED_LUFS``, or under the relative gate of a session
+    whose voice speaks ``speech_share`` of the time, whichever is quieter."""
+    gate = power_lufs(speech_share * lufs_power(SESSION_LUFS)) - RELATIVE_GATE_LU
+    peaks_above_mean = background.loudest_lufs - background.lufs
+    if background.crossfade_frames:
+        peaks_above_mean += CROSSFADE_SWELL_DB
+    level = min(BED_LUFS, gate - BED_UNDER_GATE_LU - peaks_above_mean)
+    return level - background.lufs
 
 
 def window_count(total_ms: int) -> int:

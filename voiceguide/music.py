@@ -21,22 +21,19 @@ import platformdirs
 
 from voiceguide.assets import asset_path
 from voiceguide.errors import VoiceguideError
-from voiceguide.loudness import integrated_lufs
+from voiceguide.loudness import block_powers, integrated_lufs, power_lufs
 
 SAMPLE_RATE_HZ = 44_100
 CHANNELS = 2
 FULL_SCALE = 32768
-# The background's loudness where nobody speaks: 18 LU under the voice, a bed to relax to, and
-# below the relative gate of EBU R128's measure, so music does not change the session's loudness.
-BED_LUFS = -34.0
 # A user's track is looped with an equal-power crossfade this long (or a quarter of the track).
 LOOP_CROSSFADE_MS = 3000
 # Shorter than this, a track cannot carry a loop.
 SHORTEST_TRACK_MS = 2000
 # Bump when decoding or measuring changes, so cached tracks are made again.
 MUSIC_FORMAT_VERSION = 1
-# Loudness is measured a minute at a time, so a long track never sits whole in memory.
-_MEASURE_CHUNK_FRAMES = 60 * SAMPLE_RATE_HZ
+# Loudness is measured ten seconds at a time, so a long track never sits whole in memory.
+_MEASURE_CHUNK_FRAMES = 10 * SAMPLE_RATE_HZ
 
 NO_MUSIC = "none"
 AMBIENT = "ambient"
@@ -49,9 +46,14 @@ class Background:
 
     pcm: Path
     frames: int
-    gain_db: float
+    lufs: float
+    """The track's integrated loudness."""
+    loudest_lufs: float
+    """Its loudest 400 ms."""
     crossfade_frames: int
     name: str
+    gain_db: float = 0.0
+    """What the session plays it at (mixing decides)."""
 
 
 def load_background(choice: str, cache_dir: Path | None = None) -> Background | None:
@@ -119,17 +121,17 @@ def _prepared(source: Path, crossfade_ms: int, cache_dir: Path | None, name: str
     pcm, meta = _cache_paths(source, cache_dir)
     if not (pcm.exists() and meta.exists()):
         _decode(source, pcm)
-        meta.write_text(json.dumps({"lufs": _track_lufs(pcm)}))
+        meta.write_text(json.dumps(_track_loudness(pcm)))
     frames = pcm.stat().st_size // (CHANNELS * 2)
     if frames * 1000 < SHORTEST_TRACK_MS * SAMPLE_RATE_HZ:
         raise VoiceguideError(
             f"{source}: the music is too short to loop (under {SHORTEST_TRACK_MS // 1000} s)"
         )
-    lufs = json.loads(meta.read_text())["lufs"]
-    if lufs is None:
+    loudness = json.loads(meta.read_text())
+    if loudness["lufs"] is None:
         raise VoiceguideError(f"{source}: the music file is silent; choose another or use --music ambient")
     crossfade = min(crossfade_ms * SAMPLE_RATE_HZ // 1000, frames // 4)
-    return Background(pcm, frames, BED_LUFS - lufs, crossfade, name)
+    return Background(pcm, frames, loudness["lufs"], loudness["loudest_lufs"], crossfade, name)
 
 
 def _cache_paths(source: Path, cache_dir: Path | None) -> tuple[Path, Path]:
@@ -165,16 +167,21 @@ def _decode(source: Path, destination: Path) -> None:
         Path(name).unlink(missing_ok=True)
 
 
-def _track_lufs(pcm: Path) -> float | None:
-    """The track's loudness: the power-weighted mean of its minutes' gated loudness."""
+def _track_loudness(pcm: Path) -> dict[str, float | None]:
+    """The track's integrated loudness (the power-weighted mean of its stretches' gated loudness)
+    and its loudest 400 ms."""
     track = np.memmap(pcm, dtype=np.int16, mode="r").reshape(-1, CHANNELS)
-    powers, weights = [], []
+    powers, weights, loudest = [], [], 0.0
     for start in range(0, len(track), _MEASURE_CHUNK_FRAMES):
         chunk = track[start : start + _MEASURE_CHUNK_FRAMES] / FULL_SCALE
         lufs = integrated_lufs(chunk, SAMPLE_RATE_HZ)
         if np.isfinite(lufs):
             powers.append(10 ** (lufs / 10))
             weights.append(len(chunk))
+            loudest = max(loudest, float(block_powers(chunk, SAMPLE_RATE_HZ).max()))
     if not powers:
-        return None
-    return float(10 * np.log10(np.average(powers, weights=weights)))
+        return {"lufs": None, "loudest_lufs": None}
+    return {
+        "lufs": float(10 * np.log10(np.average(powers, weights=weights))),
+        "loudest_lufs": power_lufs(loudest),
+    }

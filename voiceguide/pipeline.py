@@ -22,9 +22,9 @@ from voiceguide.export import (
     write_text_atomically,
 )
 from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_skipped
-from voiceguide.mixing import mix_pcm, window_count
-from voiceguide.music import NO_MUSIC, load_background
-from voiceguide.narration import PACES, Pace, Script, narrate, step_minimums_ms
+from voiceguide.mixing import background_gain_db, mix_pcm, window_count
+from voiceguide.music import NO_MUSIC, Background, load_background
+from voiceguide.narration import PACES, Pace, Script, estimate_speech_ms, narrate, step_minimums_ms
 from voiceguide.routine import Routine, load_routine
 from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings
 from voiceguide.tags import SessionTags, write_tags
@@ -85,7 +85,7 @@ def render_session(
     voice = replace(options.voice, language=options.language or routine.language)
     pace = replace(options.pace, rate_wpm=voice.rate_wpm)
     script = plan_script(routine, options.fit, pace, voice.language)
-    background = load_background(options.music)
+    background = _levelled_background(options.music, script, voice.rate_wpm)
     chimes = load_chimes(options.chime) if options.chime else None
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
@@ -114,6 +114,14 @@ def _write_mp3(
         timeline = builder.timeline()
         write_tags(temporary, timeline, _session_tags(routine, timeline))
     return timeline
+
+
+def _levelled_background(music: str, script: Script, rate_wpm: int) -> Background | None:
+    background = load_background(music)
+    if background is None:
+        return None
+    speaking_ms = sum(estimate_speech_ms(cue.text, rate_wpm) for cue in script.cues)
+    return replace(background, gain_db=background_gain_db(background, speaking_ms / script.total_ms))
 
 
 def _session_tags(routine: Routine, timeline: Timeline) -> SessionTags:

@@ -12,8 +12,10 @@ from pathlib import Path
 import platformdirs
 
 from voiceguide.speech.base import VoiceSettings
+from voiceguide.speech.clips import SPEECH_CEILING_DBFS, SPEECH_LUFS
 
-# Bump when the way clips are processed changes, so old cached clips are not reused.
+# Bump when the way clips are processed changes, so old cached clips are not reused (their level
+# is part of the key by itself).
 CLIP_FORMAT_VERSION = 2
 
 
@@ -27,7 +29,8 @@ class ClipCache:
         self.root = root or default_cache_dir()
 
     def path_for(self, text: str, settings: VoiceSettings) -> Path:
-        identity = json.dumps([CLIP_FORMAT_VERSION, asdict(settings), text], ensure_ascii=False)
+        level = [SPEECH_LUFS, SPEECH_CEILING_DBFS]
+        identity = json.dumps([CLIP_FORMAT_VERSION, level, asdict(settings), text], ensure_ascii=False)
         digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()
         return self.root / digest[:2] / f"{digest}.wav"
 

@@ -20,6 +20,7 @@ from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
 from voiceguide.fitting import FitRequest
 from voiceguide.music import AMBIENT, NO_MUSIC
 from voiceguide.narration import PACES, Pace, Script
+from voiceguide.picture import draw_session
 from voiceguide.pipeline import (
     Progress,
     RenderOptions,
@@ -319,6 +320,28 @@ def voices(engine: str, lang: str | None) -> None:
             continue
         mark = f"  (default for {default_language})" if voice.id == default.id else ""
         click.echo(f"{voice.id:<28} {voice.name:<40} {', '.join(voice.languages)}{mark}")
+
+
+@cli.command()
+@click.argument("mp3", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.mp3")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the PNG (default: beside the MP3, same name).")  # fmt: skip
+def plot(mp3: Path, output: Path | None) -> None:
+    """Draw a session as a picture: loudness over time, the steps as bands, the spoken cues.
+
+    Reads everything from the MP3 (loudness from ffmpeg, steps from its chapters). Needs the
+    plot extra: pip install 'voiceguide[plot]'.
+
+    \b
+    voiceguide plot daily.mp3 -o daily.png
+    """
+    png = output or mp3.with_suffix(".png")
+    picture = draw_session(mp3, png)
+    click.echo(
+        f"{len(picture.steps)} steps, {len(picture.cues_s)} cues, {picture.integrated_lufs:.1f} LUFS",
+        err=True,
+    )
+    click.echo(str(png))
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ IIR filters would cost every speech worker 0.6 s of import time, and these are s
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -26,6 +27,7 @@ _SHELF = {"gain_db": 4.0, "q": 1 / math.sqrt(2), "corner_hz": 1500.0}
 _HIGH_PASS = {"q": 0.5, "corner_hz": 38.0}
 # Room after the signal for the high-pass's ringing, so the FFT filter acts like the IIR one.
 _FILTER_TAIL_S = 0.25
+_FFT_BLOCK = 4096
 
 
 def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
@@ -42,7 +44,12 @@ def max_momentary_lufs(samples: np.ndarray, rate_hz: int) -> float:
 
 def block_powers(samples: np.ndarray, rate_hz: int) -> np.ndarray:
     """Mean K-weighted power of every 400 ms block (hop 100 ms), summed over the channels."""
-    weighted = k_weighted(_as_frames(samples), rate_hz)
+    return weighted_block_powers(k_weighted(_as_frames(samples), rate_hz), rate_hz)
+
+
+def weighted_block_powers(weighted: np.ndarray, rate_hz: int) -> np.ndarray:
+    """``block_powers`` of a signal already through the K-weighting filter."""
+    weighted = weighted.reshape(len(weighted), -1)
     block, hop = round(BLOCK_S * rate_hz), round(HOP_S * rate_hz)
     energy = np.concatenate(([0.0], np.cumsum((weighted**2).sum(axis=1), dtype=np.float64)))
     if len(weighted) <= block:
@@ -51,12 +58,13 @@ def block_powers(samples: np.ndarray, rate_hz: int) -> np.ndarray:
     return (energy[starts + block] - energy[starts]) / block
 
 
-def k_weighted(frames: np.ndarray, rate_hz: int) -> np.ndarray:
+def k_weighted(samples: np.ndarray, rate_hz: int) -> np.ndarray:
     """The signal through BS.1770's K-weighting filter (linear convolution, via the FFT)."""
+    frames = _as_frames(samples)
     size = _fft_size(len(frames) + round(_FILTER_TAIL_S * rate_hz))
     spectrum = np.fft.rfft(frames, n=size, axis=0)
-    response = _k_response(np.linspace(0, math.pi, spectrum.shape[0]), rate_hz)
-    return np.fft.irfft(spectrum * response[:, None], n=size, axis=0)[: len(frames)]
+    spectrum *= _k_response(size, rate_hz).astype(spectrum.dtype)[:, None]
+    return np.fft.irfft(spectrum, n=size, axis=0)[: len(frames)]
 
 
 def peak_dbfs(samples: np.ndarray) -> float:
@@ -67,23 +75,37 @@ def peak_dbfs(samples: np.ndarray) -> float:
 def limit_peaks(
     samples: np.ndarray, ceiling_dbfs: float, rate_hz: int, smoothing_ms: float = 10.0
 ) -> np.ndarray:
-    """``samples`` with every peak above the ceiling turned down by a smooth gain dip.
+    """``samples`` with every peak above the ceiling turned down by a smooth gain dip."""
+    gain = peak_gain(samples, ceiling_dbfs, rate_hz, smoothing_ms)
+    if gain is None:
+        return samples
+    frames = _as_frames(samples) * gain[:, None]
+    return frames.reshape(samples.shape).astype(samples.dtype, copy=False)
+
+
+def peak_gain(
+    samples: np.ndarray, ceiling_dbfs: float, rate_hz: int, smoothing_ms: float = 10.0
+) -> np.ndarray | None:
+    """The gain per frame that keeps every peak under the ceiling, or None if none is over it.
 
     The gain at each frame is the least any frame within ``smoothing_ms`` needs, averaged over a
     window half as wide: it never exceeds what a peak needs, and changes over milliseconds, not
-    from one sample to the next (no clicks). Frames far from any peak are left untouched.
+    from one sample to the next (no clicks). Frames far from any peak keep a gain of 1.
     """
     ceiling = 10 ** (ceiling_dbfs / 20)
     if not samples.size or (samples.max() <= ceiling and -samples.min() <= ceiling):
-        return samples  # the usual case, found without a pass per frame
-    frames = _as_frames(samples)
-    loudest = np.abs(frames).max(axis=1)
+        return None  # the usual case, found without a pass per frame
+    loudest = np.abs(_as_frames(samples)).max(axis=1)
     needed = np.minimum(1.0, ceiling / np.maximum(loudest, 1e-12))
     reach = max(1, round(smoothing_ms * rate_hz / 1000))
     gain = _moving_average(_running_min(needed, 2 * reach + 1), reach + 1)
     # Rounding in the average may leave a peak a hair above the ceiling; the minimum settles it.
-    gain = np.minimum(gain, needed)
-    return (frames * gain[:, None]).reshape(samples.shape).astype(samples.dtype, copy=False)
+    return np.minimum(gain, needed)
+
+
+def gated_lufs(powers: np.ndarray) -> float:
+    """Integrated loudness from 400 ms block powers: BS.1770's two gates, then their mean."""
+    return _gated_lufs(powers)
 
 
 def power_lufs(power: float) -> float:
@@ -106,16 +128,32 @@ def _gated_lufs(powers: np.ndarray) -> float:
 
 
 def _as_frames(samples: np.ndarray) -> np.ndarray:
-    return samples.reshape(len(samples), -1).astype(np.float64, copy=False)
+    """``(frames, channels)`` floats; single precision stays single (half the memory traffic)."""
+    frames = samples.reshape(len(samples), -1)
+    return frames if frames.dtype in (np.float32, np.float64) else frames.astype(np.float64)
 
 
 def _fft_size(minimum: int) -> int:
-    return 1 << max(0, minimum - 1).bit_length()
+    """The least multiple of 4096 at or above ``minimum`` with no prime factor over 5: FFTs of
+    such sizes are fast, waste far less than a power of two, and are few enough that the filter's
+    response, worked out once per size, is mostly reused from one clip to the next."""
+    blocks = -(-minimum // _FFT_BLOCK)
+    while not _is_5_smooth(blocks):
+        blocks += 1
+    return blocks * _FFT_BLOCK
 
 
-def _k_response(radians: np.ndarray, rate_hz: int) -> np.ndarray:
-    """The complex response of both K-weighting stages at each normalised frequency."""
-    z = np.exp(-1j * radians)
+def _is_5_smooth(number: int) -> bool:
+    for prime in (2, 3, 5):
+        while number % prime == 0:
+            number //= prime
+    return number == 1
+
+
+@functools.lru_cache(maxsize=64)
+def _k_response(size: int, rate_hz: int) -> np.ndarray:
+    """The complex response of both K-weighting stages at each bin of a real FFT of ``size``."""
+    z = np.exp(-1j * np.linspace(0, math.pi, size // 2 + 1))
     response = np.ones_like(z)
     for b, a in (_shelf_coefficients(rate_hz), _high_pass_coefficients(rate_hz)):
         response *= (b[0] + b[1] * z + b[2] * z**2) / (a[0] + a[1] * z + a[2] * z**2)

@@ -85,11 +85,12 @@ def render_session(
     voice = replace(options.voice, language=options.language or routine.language)
     pace = replace(options.pace, rate_wpm=voice.rate_wpm)
     script = plan_script(routine, options.fit, pace, voice.language)
-    background = _levelled_background(options.music, script, voice.rate_wpm)
-    chimes = load_chimes(options.chime) if options.chime else None
+    background = _levelled_background(options.music, script, voice.rate_wpm)  # a bad file stops here
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
             clips.start(cue.text for cue in script.cues)
+            # Measured while the first clips are being spoken.
+            chimes = load_chimes(options.chime) if options.chime else None
             builder = TimelineBuilder(script, clips.get, chimes, background)
             timeline = _write_mp3(builder, routine, options, progress)
     finally:

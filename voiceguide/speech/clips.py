@@ -11,7 +11,7 @@ from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
 from voiceguide.errors import EngineError
-from voiceguide.loudness import integrated_lufs, limit_peaks
+from voiceguide.loudness import gated_lufs, k_weighted, peak_gain, weighted_block_powers
 
 # The session's sample format: CD rate, 16-bit; clips stay mono until mixing.
 SAMPLE_RATE_HZ = 44_100
@@ -46,21 +46,30 @@ def check_engine_output(path: Path, text: str) -> None:
 
 def prepare_clip(raw: Path, destination: Path) -> None:
     """Write ``raw`` to ``destination`` as the session's format, trimmed, levelled and faded."""
-    audio = AudioSegment.from_file(raw)
-    audio = audio.set_frame_rate(SAMPLE_RATE_HZ).set_channels(1).set_sample_width(SAMPLE_WIDTH_BYTES)
-    audio = _level_speech(_trim_silence(audio))
+    audio = AudioSegment.from_file(raw).set_channels(1).set_sample_width(SAMPLE_WIDTH_BYTES)
+    # Levelled at the engine's own rate (espeak-ng speaks at 22.05 kHz): half the work.
+    audio = _level_speech(_trim_silence(audio)).set_frame_rate(SAMPLE_RATE_HZ)
     audio.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS).export(destination, format="wav")
 
 
 def _level_speech(audio: AudioSegment) -> AudioSegment:
-    """The clip at ``SPEECH_LUFS``, its peaks under ``SPEECH_CEILING_DBFS``."""
-    samples = np.frombuffer(audio.raw_data, dtype=np.int16) / FULL_SCALE
-    levelled, rate = samples, audio.frame_rate
+    """The clip at ``SPEECH_LUFS``, its peaks under ``SPEECH_CEILING_DBFS``.
+
+    The clip is K-weighted once; each pass then measures the limited clip as the weighted one
+    times the same gains (the limiter's gain moves over milliseconds, far slower than speech).
+    """
+    samples = np.frombuffer(audio.raw_data, dtype=np.int16).astype(np.float32) / FULL_SCALE
+    rate = audio.frame_rate
+    weighted = k_weighted(samples, rate)[:, 0]
+    gain, dips = 1.0, None
     for _ in range(LEVELLING_PASSES):
-        loudness = integrated_lufs(levelled, rate) + BOTH_CHANNELS_DB
+        heard = weighted * gain if dips is None else weighted * gain * dips
+        loudness = gated_lufs(weighted_block_powers(heard, rate)) + BOTH_CHANNELS_DB
         if not np.isfinite(loudness):
             return audio  # silence stays silence
-        levelled = limit_peaks(levelled * 10 ** ((SPEECH_LUFS - loudness) / 20), SPEECH_CEILING_DBFS, rate)
+        gain *= 10 ** ((SPEECH_LUFS - loudness) / 20)
+        dips = peak_gain(samples * gain, SPEECH_CEILING_DBFS, rate)
+    levelled = samples * gain if dips is None else samples * gain * dips
     pcm = np.clip(np.round(levelled * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1).astype(np.int16)
     return audio._spawn(pcm.tobytes())
 

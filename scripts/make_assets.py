@@ -28,6 +28,9 @@ CHIMES = {
                    "partials": [(1.0, 1.0, 1.1), (2.76, 0.45, 0.55), (5.40, 0.22, 0.28), (8.93, 0.08, 0.15)]},
     "chime-bowl": {"fundamental_hz": 220.0, "seconds": 8.0, "attack_s": 0.02,
                    "partials": [(1.0, 1.0, 1.6), (1.006, 0.6, 1.5), (2.71, 0.35, 1.0), (5.15, 0.12, 0.6)]},
+    # The end of a lead-in: a soft tone that swells in, not a strike.
+    "chime-lead-in": {"fundamental_hz": 392.0, "seconds": 3.0, "attack_s": 0.4,
+                      "partials": [(1.0, 1.0, 1.0), (2.0, 0.15, 0.6), (3.0, 0.05, 0.4)]},
     # A wood block: bright, inharmonic, and gone in a fraction of a second.
     "chime-wood": {"fundamental_hz": 880.0, "seconds": 1.2, "attack_s": 0.001,
                    "partials": [(1.0, 1.0, 0.09), (1.58, 0.5, 0.06), (2.87, 0.3, 0.035), (4.1, 0.15, 0.02)]},

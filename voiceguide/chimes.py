@@ -1,12 +1,16 @@
-"""The chimes: which sounds there are, and each brought to the same loudness under the voice."""
+"""The sounds that mark time: which there are, and each brought to its loudness under the voice."""
 
 from __future__ import annotations
 
-import wave
+import math
+from pathlib import Path
 
 import numpy as np
+from pydub import AudioSegment
+from pydub.exceptions import CouldntDecodeError
 
 from voiceguide.assets import asset_path
+from voiceguide.errors import VoiceguideError
 from voiceguide.loudness import max_momentary_lufs
 from voiceguide.timeline import Chimes, ChimeSound
 
@@ -18,25 +22,54 @@ CHIME_SOUNDS = {
 }
 DEFAULT_CHIME = "bell"
 END_CHIME_ASSET = "chime-end.wav"
+LEAD_IN_TONE_ASSET = "chime-lead-in.wav"
+BELL_ASSET = "chime-bell.wav"
 # How loud a chime's strike is heard (its loudest 400 ms): clearly there, 4 LU under the voice.
 CHIME_LUFS = -20.0
+# The lead-in's tone and the bells inside steps only mark time: softer than a step's chime.
+SOFT_LUFS = -26.0
 # A chime is loudest at its strikes, all within its first two seconds; measuring only those
 # keeps the measure quick (it runs at the start of every render).
 STRIKES_WITHIN_S = 2
+# A sound of the user's own rings at most this long (faded out), so it cannot cover a step.
+LONGEST_CHIME_MS = 10_000
 
 
-def load_chimes(name: str) -> Chimes:
-    """The step chime called ``name`` and the end chime, with the gains that level them."""
-    return Chimes(step=_levelled(f"chime-{name}.wav"), end=_levelled(END_CHIME_ASSET))
+def load_chimes(step_chime: str | None, *, lead_in: bool = False, bell_every_ms: int = 0) -> Chimes | None:
+    """The chimes of a session: ``step_chime`` is a name from ``CHIME_SOUNDS``, the path of a
+    sound file of the user's, or None for no step and end chimes."""
+    if step_chime is None and not lead_in and not bell_every_ms:
+        return None
+    return Chimes(
+        step=_step_chime(step_chime) if step_chime else None,
+        end=_levelled(asset_path(END_CHIME_ASSET), CHIME_LUFS) if step_chime else None,
+        lead_in=_levelled(asset_path(LEAD_IN_TONE_ASSET), SOFT_LUFS) if lead_in else None,
+        bell=_levelled(asset_path(BELL_ASSET), SOFT_LUFS) if bell_every_ms else None,
+        bell_every_ms=bell_every_ms,
+    )
 
 
-def _levelled(asset: str) -> ChimeSound:
-    path = asset_path(asset)
-    with wave.open(str(path), "rb") as sound:
-        rate, channels = sound.getframerate(), sound.getnchannels()
-        frame_count = sound.getnframes()
-        strikes = sound.readframes(min(frame_count, STRIKES_WITHIN_S * rate))
-    samples = np.frombuffer(strikes, dtype="<i2").reshape(-1, channels)
-    loudness = max_momentary_lufs(samples.astype(np.float32) / 32768, rate)
-    duration_ms = round(frame_count * 1000 / rate)
-    return ChimeSound(path, duration_ms, CHIME_LUFS - loudness)
+def _step_chime(name_or_path: str) -> ChimeSound:
+    if name_or_path in CHIME_SOUNDS:
+        return _levelled(asset_path(f"chime-{name_or_path}.wav"), CHIME_LUFS)
+    path = Path(name_or_path).expanduser()
+    if not path.is_file():
+        names = ", ".join(CHIME_SOUNDS)
+        raise VoiceguideError(f"--chime {name_or_path}: not a chime ({names}) nor a sound file that exists")
+    return _levelled(path, CHIME_LUFS)
+
+
+def _levelled(path: Path, lufs: float) -> ChimeSound:
+    """The sound with the gain that brings its strike to ``lufs``."""
+    try:
+        sound = AudioSegment.from_file(path).set_sample_width(2)
+    except (CouldntDecodeError, IndexError, OSError):
+        raise VoiceguideError(
+            f"{path}: not a sound file ffmpeg can read; use a WAV, MP3, OGG or FLAC"
+        ) from None
+    strikes = sound[: STRIKES_WITHIN_S * 1000]
+    samples = np.frombuffer(strikes.raw_data, dtype="<i2").reshape(-1, sound.channels)
+    loudness = max_momentary_lufs(samples.astype(np.float32) / 32768, sound.frame_rate)
+    if not math.isfinite(loudness):
+        raise VoiceguideError(f"{path}: the sound is silent; choose another chime")
+    return ChimeSound(path, min(len(sound), LONGEST_CHIME_MS), lufs - loudness)

@@ -105,6 +105,16 @@ def _pin(
     return tuple(pins)
 
 
+def _milliseconds(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    try:
+        seconds = parse_seconds(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if seconds < 0:
+        raise click.BadParameter(f"{value!r} must not be negative")
+    return round(seconds * 1000)
+
+
 def _session_shape(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that shape a session, shared by `render` and `show`; passed on as fit and pace."""
     options = [
@@ -117,13 +127,17 @@ def _session_shape(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Speaking speed and how often reminders come."),
         click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate in words per minute "
                      "(default: the pace's, 150 for normal)."),
+        click.option("--lead-in", "lead_in_ms", callback=_milliseconds, metavar="DURATION", default="0",
+                     help="Quiet time before the first step, ended by a soft tone, e.g. --lead-in 10s. "
+                     "Counted in --minutes."),
     ]  # fmt: skip
 
     @functools.wraps(command)
     def with_shape(minutes: float | None, pins: Any, skips: tuple[str, ...], pace: str, rate: int | None,
-                   **kwargs: Any) -> Any:  # fmt: skip
+                   lead_in_ms: int, **kwargs: Any) -> Any:  # fmt: skip
         chosen = PACES[pace] if rate is None else replace(PACES[pace], rate_wpm=rate)
-        return command(fit=FitRequest(minutes=minutes, pins=pins, skips=skips), pace=chosen, **kwargs)
+        fit = FitRequest(minutes=minutes, pins=pins, skips=skips, lead_in_ms=lead_in_ms)
+        return command(fit=fit, pace=chosen, **kwargs)
 
     for option in reversed(options):
         with_shape = option(with_shape)
@@ -146,20 +160,27 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
     "--engine", default=DEFAULT_ENGINE, show_default=True, help="Speech engine (see `voiceguide voices`)."
 )
 @click.option("--voice", help="Voice id, name or language code (see `voiceguide voices`).")
-@click.option("--chime", type=click.Choice(list(CHIME_SOUNDS)), default=DEFAULT_CHIME, show_default=True,
+@click.option("--chime", default=DEFAULT_CHIME, show_default=True, metavar="|".join([*CHIME_SOUNDS, "FILE"]),
               help="The sound at the start of each step: "
               + "; ".join(f"{name}, {sound}" for name, sound in CHIME_SOUNDS.items())
-              + ". The session always ends with its own closing chime.")  # fmt: skip
+              + "; or a sound file of yours. The session always ends with its own closing "
+              "chime.")  # fmt: skip
+@click.option("--bell-every", "bell_every_ms", callback=_milliseconds, default="0", metavar="DURATION",
+              help="A soft bell this often inside each step, e.g. --bell-every 30s (never on top of "
+              "speech).")  # fmt: skip
 @click.option("--no-chimes", is_flag=True, help="No chimes at all, voice only.")
 @click.option("--music", default=NO_MUSIC, show_default=True, metavar="none|ambient|FILE",
               help=f"Background under the voice: {NO_MUSIC}, {AMBIENT} (a soft generated bed), or an "
               "audio file of yours (MP3, OGG, FLAC, WAV, M4A), looped to the session's length. "
               "It dips while the voice speaks.")  # fmt: skip
+@click.option("--subtitles", type=click.Choice(["srt", "vtt"]), multiple=True,
+              help="Also write the narration as timed subtitles beside the MP3 (NAME.srt or NAME.vtt, "
+              "for video editors and players; timed as the .lrc). Repeatable.")  # fmt: skip
 @click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
               help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
 def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, output_dir: Path,
-           fit: FitRequest, pace: Pace, engine: str, voice: str | None, chime: str, no_chimes: bool,
-           music: str, bitrate: str) -> None:  # fmt: skip
+           fit: FitRequest, pace: Pace, engine: str, voice: str | None, chime: str, bell_every_ms: int,
+           no_chimes: bool, music: str, subtitles: tuple[str, ...], bitrate: str) -> None:  # fmt: skip
     """Render ROUTINE to an MP3 with chapters, lyrics and cover art.
 
     Several routines (or --all) are rendered in parallel, one per processor core.
@@ -172,6 +193,8 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
       voiceguide render jaw-release --pace slow
       voiceguide render daily --music ambient --chime bowl
       voiceguide render daily --music ~/Music/rain.mp3
+      voiceguide render daily --subtitles srt
+      voiceguide render daily --lead-in 10s --bell-every 30s
       voiceguide render --all -d sessions/
     """
     names = sorted({*builtin_names(), *user_routine_names()}) if every_routine else list(routines)
@@ -188,7 +211,9 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
         fit=fit,
         pace=pace,
         chime=None if no_chimes else chime,
+        bell_every_ms=bell_every_ms,
         music=music,
+        subtitles=tuple(dict.fromkeys(subtitles)),
         bitrate_kbps=int(bitrate),
     )
     if len(names) == 1:
@@ -258,6 +283,9 @@ def show(routine: str, fit: FitRequest, pace: Pace, output_format: str) -> None:
 def _cue_sheet(script: Script) -> str:
     lines = [f"{script.title}: {format_clock(script.total_ms)}, {len(script.chapters)} steps", ""]
     lines.append(f"{'time':>6}  {'step':<22}  {'cue':<10}  said")
+    if script.lead_in_ms:
+        quiet = f"(quiet for {script.lead_in_ms / 1000:g} s; a soft tone as it ends)"
+        lines.append(f"{format_clock(0):>6}  {'Lead-in':<22}  {'lead-in':<10}  {quiet}")
     for cue in script.cues:
         title = script.chapters[cue.step_index].title
         lines.append(f"{format_clock(cue.at_ms):>6}  {title[:22]:<22}  {cue.kind:<10}  {cue.text}")

@@ -128,6 +128,29 @@ def lrc_text(timeline: Timeline) -> str:
     return "\n".join(header + lines) + "\n"
 
 
+# Subtitle formats that players and video editors read: (file header, time format, fraction mark).
+SUBTITLE_FORMATS = {
+    "srt": ("", ","),
+    "vtt": ("WEBVTT\n\n", "."),
+}
+
+
+def subtitles_text(timeline: Timeline, kind: str) -> str:
+    """The narration as timed subtitles (SubRip or WebVTT), one cue per sentence, timed as the .lrc."""
+    header, mark = SUBTITLE_FORMATS[kind]
+    cues = [
+        f"{number}\n{_subtitle_time(line.at_ms, mark)} --> {_subtitle_time(line.end_ms, mark)}\n{line.text}\n"
+        for number, line in enumerate(timeline.lyrics, start=1)
+    ]
+    return header + "\n".join(cues)
+
+
+def _subtitle_time(ms: int, mark: str) -> str:
+    hours, rest_ms = divmod(ms, 3_600_000)
+    minutes, rest_ms = divmod(rest_ms, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest_ms // 1000:02d}{mark}{rest_ms % 1000:03d}"
+
+
 def write_text_atomically(path: Path, text: str) -> None:
     with atomic_output(path) as temporary:
         temporary.write_text(text, encoding="utf-8")

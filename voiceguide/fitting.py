@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from voiceguide.errors import FittingError
 from voiceguide.routine import MAX_SESSION_SECONDS, Routine, Step, find_step
 
+# A lead-in is time to settle, not a session of its own.
+MAX_LEAD_IN_MS = 5 * 60_000
+
 
 @dataclass(frozen=True)
 class PlannedStep:
@@ -36,6 +39,8 @@ class Plan:
     routine: Routine
     steps: tuple[PlannedStep, ...]
     total_ms: int
+    lead_in_ms: int = 0
+    """Quiet time before the first step, inside ``total_ms``."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class FitRequest:
     """(step name, seconds) for steps whose length is fixed."""
     skips: tuple[str, ...] = ()
     """Names of steps to leave out."""
+    lead_in_ms: int = 0
+    """Quiet time before the first step; part of ``minutes`` when that is given."""
 
 
 def without_skipped(routine: Routine, skips: Sequence[str]) -> Routine:
@@ -74,20 +81,24 @@ def fit_to_length(
     minutes: float | None = None,
     minimums_ms: Sequence[int] | None = None,
     pins_ms: Mapping[int, int] | None = None,
+    lead_in_ms: int = 0,
 ) -> Plan:
-    """Steps sized to fill ``minutes`` exactly (default: the routine's own length)."""
+    """Steps sized to fill ``minutes`` exactly (default: the routine's own length), after a quiet
+    lead-in of ``lead_in_ms`` (inside ``minutes`` when given, added to the routine's length if not)."""
     pins_ms = pins_ms or {}
     minimums_ms = minimums_ms or [0] * len(routine.steps)
     defaults_ms = _default_lengths_ms(routine)
-    total_ms = _target_ms(routine, minutes, defaults_ms, pins_ms)
+    if lead_in_ms < 0 or lead_in_ms > MAX_LEAD_IN_MS:
+        raise FittingError(f"--lead-in {lead_in_ms / 1000:g}s: give a lead-in from 0 to 5 minutes")
+    steps_ms = _target_ms(routine, minutes, defaults_ms, pins_ms) - (lead_in_ms if minutes else 0)
     _check_pins(routine, pins_ms, minimums_ms)
-    _check_fits(routine, total_ms, minimums_ms, pins_ms)
-    durations_ms = _lengths_ms(defaults_ms, minimums_ms, pins_ms, total_ms)
-    planned, start_ms = [], 0
+    _check_fits(routine, steps_ms, minimums_ms, pins_ms, lead_in_ms)
+    durations_ms = _lengths_ms(defaults_ms, minimums_ms, pins_ms, steps_ms)
+    planned, start_ms = [], lead_in_ms
     for index, (step, duration_ms) in enumerate(zip(routine.steps, durations_ms, strict=True)):
         planned.append(PlannedStep(index, step, start_ms, duration_ms))
         start_ms += duration_ms
-    return Plan(routine=routine, steps=tuple(planned), total_ms=total_ms)
+    return Plan(routine=routine, steps=tuple(planned), total_ms=start_ms, lead_in_ms=lead_in_ms)
 
 
 def _default_lengths_ms(routine: Routine) -> list[float]:
@@ -121,10 +132,13 @@ def _check_pins(routine: Routine, pins: Mapping[int, int], minimums_ms: Sequence
             )
 
 
-def _check_fits(routine: Routine, total_ms: int, minimums_ms: Sequence[int], pins: Mapping[int, int]) -> None:
-    shortest_ms = sum(pins.get(i, minimum) for i, minimum in enumerate(minimums_ms))
-    if total_ms < shortest_ms:
+def _check_fits(
+    routine: Routine, steps_ms: int, minimums_ms: Sequence[int], pins: Mapping[int, int], lead_in_ms: int
+) -> None:
+    shortest_ms = sum(pins.get(i, minimum) for i, minimum in enumerate(minimums_ms)) + lead_in_ms
+    if steps_ms + lead_in_ms < shortest_ms:
         shortest_minutes = math.ceil(shortest_ms / 6000) / 10
+        total_ms = steps_ms + lead_in_ms
         raise FittingError(
             f"{routine.name} cannot fit in {_minutes_text(total_ms / 60_000)}: the shortest length that "
             f"fits is {_minutes_text(shortest_minutes)} (use --minutes {shortest_minutes:g} or more)"

@@ -19,6 +19,7 @@ from voiceguide.export import (
     lrc_text,
     prepare_output_folder,
     require_ffmpeg,
+    subtitles_text,
     write_text_atomically,
 )
 from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_skipped
@@ -50,13 +51,17 @@ class RenderOptions:
     pace: Pace = PACES["normal"]
     """Reminder spacing; the speaking rate is ``voice.rate_wpm``."""
     chime: str | None = DEFAULT_CHIME
-    """A chime name (``bell``, ``bowl``, ``wood``), or None for no chimes."""
+    """A chime name (``bell``, ``bowl``, ``wood``), a sound file's path, or None for no chimes."""
+    bell_every_ms: int = 0
+    """A soft bell this often inside steps (0: none)."""
     music: str = NO_MUSIC
     """The background: ``none``, ``ambient`` or the path of an audio file."""
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS
     cache_dir: Path | None = None
     language: str | None = None
     """The narration and voice language; None uses the routine's own."""
+    subtitles: tuple[str, ...] = ()
+    """Subtitle files to write beside the MP3: ``srt``, ``vtt``."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,14 @@ class RenderResult:
     lyrics: Path
     timeline: Timeline
     clips_synthesized: int
+    subtitles: tuple[Path, ...] = ()
 
 
 def plan_script(routine: Routine, fit: FitRequest, pace: Pace, language: str | None = None) -> Script:
     """What will be said and when, without making any audio (for ``show`` and ``check``)."""
     chosen = without_skipped(routine, fit.skips) if fit.skips else routine
     minimums_ms = step_minimums_ms(chosen, pace, language)
-    plan = fit_to_length(chosen, fit.minutes, minimums_ms, pinned_ms(chosen, fit.pins))
+    plan = fit_to_length(chosen, fit.minutes, minimums_ms, pinned_ms(chosen, fit.pins), fit.lead_in_ms)
     return narrate(plan, pace, language)
 
 
@@ -85,19 +91,22 @@ def render_session(
     voice = replace(options.voice, language=options.language or routine.language)
     pace = replace(options.pace, rate_wpm=voice.rate_wpm)
     script = plan_script(routine, options.fit, pace, voice.language)
-    background = _levelled_background(options.music, script, voice.rate_wpm)  # a bad file stops here
+    # A bad music or chime file stops here, before any audio work.
+    background = _levelled_background(options.music, script, voice.rate_wpm)
+    chimes = load_chimes(options.chime, lead_in=script.lead_in_ms > 0, bell_every_ms=options.bell_every_ms)
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
             clips.start(cue.text for cue in script.cues)
-            # Measured while the first clips are being spoken.
-            chimes = load_chimes(options.chime) if options.chime else None
             builder = TimelineBuilder(script, clips.get, chimes, background)
             timeline = _write_mp3(builder, routine, options, progress)
     finally:
         progress.finish()
     lyrics = options.output.with_suffix(".lrc")
     write_text_atomically(lyrics, lrc_text(timeline))
-    return RenderResult(options.output, lyrics, timeline, clips.synthesized)
+    subtitles = tuple(options.output.with_suffix(f".{kind}") for kind in options.subtitles)
+    for path, kind in zip(subtitles, options.subtitles, strict=True):
+        write_text_atomically(path, subtitles_text(timeline, kind))
+    return RenderResult(options.output, lyrics, timeline, clips.synthesized, subtitles)
 
 
 def _write_mp3(

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,6 +24,7 @@ from pydantic import (
 
 from voiceguide.durations import parse_seconds
 from voiceguide.errors import RoutineError
+from voiceguide.pauses import check_pauses
 from voiceguide.routine_yaml import KnownFields, describe_validation_error, parse_yaml_mapping
 
 # A session longer than this is a typo, not a massage.
@@ -61,6 +63,17 @@ DURATION_PATTERN = r"^\s*(\d+(\.\d+)?\s*(h|min|m|sec|s)\s*)+$|^\s*\d+(\.\d+)?\s*
 _WRITTEN_DURATION = Annotated[str, Field(pattern=DURATION_PATTERN)] | float
 Seconds = Annotated[float, BeforeValidator(_step_seconds, json_schema_input_type=_WRITTEN_DURATION)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+# Jinja's own brackets ({{ muscles[0] }}) are not pause markup.
+_TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+
+
+def _check_spoken(line: str) -> str:
+    check_pauses(_TEMPLATE_CODE.sub("", line))
+    return line
+
+
+Spoken = Annotated[Text, AfterValidator(_check_spoken)]
+"""A narration line, which may hold pause markup: [pause], [pause 3s], [breath]."""
 
 
 class Step(BaseModel):
@@ -78,11 +91,12 @@ class Step(BaseModel):
     """The main massage technique; its phrasing comes from the language's technique table."""
     muscles: tuple[Text, ...] = ()
     """Muscles the step works, named in reminders."""
-    moves: tuple[Text, ...] = ()
-    """The movements, in order; each gets an equal share of the step's time."""
-    tips: tuple[Text, ...] = ()
+    moves: tuple[Spoken, ...] = ()
+    """The movements, in order; each gets an equal share of the step's time. Any spoken line may
+    hold pauses: ``[pause]`` (1.5 s), ``[pause 3s]``, ``[breath]`` (a slow breath, 5 s)."""
+    tips: tuple[Spoken, ...] = ()
     """Advice spoken between movements when there is room."""
-    say: tuple[Text, ...] = ()
+    say: tuple[Spoken, ...] = ()
     """Lines spoken right after the title, as Jinja templates (e.g. ``{{ seconds }}``)."""
     sides: tuple[Text, ...] = Field(default=(), max_length=4)
     """Sides worked in turn (e.g. ``[left, right]``): the step is split with a spoken switch."""

@@ -19,10 +19,14 @@ from voiceguide.narration import (
     Cue,
     Script,
 )
+from voiceguide.pauses import pause_total_ms, split_pauses
 from voiceguide.speech import Clip
 
 # The end chime starts this long after the closing words end, or this long before the file ends.
 END_CHIME_AFTER_WORDS_MS = 400
+# A bell inside a step stays this far from speech, and out of the step's last seconds.
+BELL_CLEAR_OF_SPEECH_MS = 500
+BELL_CLEAR_OF_STEP_END_MS = 3000
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Placement:
 class LyricLine:
     at_ms: int
     text: str
+    end_ms: int
+    """When the sentence has been said (the next one's start, or the clip's end)."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +74,14 @@ class ChimeSound:
 
 @dataclass(frozen=True)
 class Chimes:
-    """The sound at each step's start, and the distinct one that ends the session."""
+    """The sounds that mark time: at each step's start, the session's end, the lead-in's end, and
+    soft bells every ``bell_every_ms`` inside steps. Any of them may be left out."""
 
-    step: ChimeSound
-    end: ChimeSound
+    step: ChimeSound | None
+    end: ChimeSound | None
+    lead_in: ChimeSound | None = None
+    bell: ChimeSound | None = None
+    bell_every_ms: int = 0
 
 
 class TimelineBuilder:
@@ -120,26 +130,64 @@ class TimelineBuilder:
         cues = [cue for cue in self.script.cues if cue.step_index == index]
         clips = {cue.text: self.clip_for(cue.text) for cue in cues}
         placed = _place_step(cues, chapter, clips)
-        if self.chimes:
-            self._placements.append(_chime_at(self.chimes.step, chapter.start_ms))
         voices = [
             Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms, is_voice=True)
             for cue, at_ms in placed
         ]
         self._placements += voices
-        if self.chimes and index == len(self.script.chapters) - 1:
-            self._placements.append(self._end_chime(voices[-1] if voices else None))
+        if self.chimes:
+            self._placements += self._chimes_of_step(index, chapter, voices)
         self._lyrics += [
             line for cue, at_ms in placed for line in _sentence_lines(cue.text, at_ms, clips[cue.text])
         ]
 
-    def _end_chime(self, last_words: Placement | None) -> Placement:
+    def _chimes_of_step(self, index: int, chapter: Chapter, voices: list[Placement]) -> list[Placement]:
+        chimes = self.chimes
+        assert chimes is not None
+        placed = []
+        if index == 0 and chimes.lead_in and self.script.lead_in_ms:
+            tone_ms = min(chimes.lead_in.duration_ms, self.script.lead_in_ms)
+            placed.append(_chime_at(chimes.lead_in, self.script.lead_in_ms - tone_ms))
+        if chimes.step:
+            placed.append(_chime_at(chimes.step, chapter.start_ms))
+        if chimes.bell and chimes.bell_every_ms:
+            placed += [
+                _chime_at(chimes.bell, at_ms) for at_ms in _bell_times(chapter, voices, chimes.bell_every_ms)
+            ]
+        if chimes.end and index == len(self.script.chapters) - 1:
+            placed.append(self._end_chime(chimes.end, voices[-1] if voices else None))
+        return placed
+
+    def _end_chime(self, end: ChimeSound, last_words: Placement | None) -> Placement:
         """Rings out after the closing words; the file's closing fade takes what does not fit."""
-        assert self.chimes is not None
         words_end_ms = last_words.at_ms + last_words.duration_ms if last_words else 0
-        ring_ms = min(self.chimes.end.duration_ms, CLOSING_TAIL_MS)
+        ring_ms = min(end.duration_ms, CLOSING_TAIL_MS)
         at_ms = max(words_end_ms + END_CHIME_AFTER_WORDS_MS, self.total_ms - ring_ms)
-        return _chime_at(self.chimes.end, min(at_ms, self.total_ms - 1))
+        return _chime_at(end, min(at_ms, self.total_ms - 1))
+
+
+def _bell_times(chapter: Chapter, voices: Sequence[Placement], every_ms: int) -> list[int]:
+    """A bell every ``every_ms`` from the step's start, moved past any speech it would fall on,
+    and none in the last seconds before the next step's chime."""
+    times, at_ms = [], chapter.start_ms + every_ms
+    latest_ms = chapter.end_ms - BELL_CLEAR_OF_STEP_END_MS
+    while at_ms <= latest_ms:
+        ring_ms = _clear_of_speech(at_ms, voices)
+        if ring_ms <= latest_ms:
+            times.append(ring_ms)
+        at_ms += every_ms
+    return times
+
+
+def _clear_of_speech(at_ms: int, voices: Sequence[Placement]) -> int:
+    for voice in voices:
+        if (
+            voice.at_ms - BELL_CLEAR_OF_SPEECH_MS
+            < at_ms
+            < voice.at_ms + voice.duration_ms + BELL_CLEAR_OF_SPEECH_MS
+        ):
+            at_ms = voice.at_ms + voice.duration_ms + BELL_CLEAR_OF_SPEECH_MS
+    return at_ms
 
 
 def _chime_at(chime: ChimeSound, at_ms: int) -> Placement:
@@ -204,14 +252,22 @@ def _has_quiet_stretch(
 
 
 def _sentence_lines(text: str, at_ms: int, clip: Clip) -> list[LyricLine]:
-    """One lyric line per sentence, timed in proportion to its share of the clip's characters."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
-    total_chars = sum(len(s) for s in sentences)
-    lines, chars_before = [], 0
-    for sentence in sentences:
-        lines.append(LyricLine(at_ms + clip.duration_ms * chars_before // total_chars, sentence))
-        chars_before += len(sentence)
-    return lines
+    """One lyric line per sentence: written pauses take their exact length, and the speaking time
+    left is shared among the sentences in proportion to their characters."""
+    parts = split_pauses(text)
+    sentences = [[s for s in re.split(r"(?<=[.!?])\s+", p) if s] if isinstance(p, str) else p for p in parts]
+    total_chars = sum(len(s) for part in sentences if isinstance(part, list) for s in part)
+    speaking_ms = max(0, clip.duration_ms - pause_total_ms(text))
+    spans, now_ms = [], float(at_ms)
+    for part in sentences:
+        if isinstance(part, int):
+            now_ms += part
+            continue
+        for sentence in part:
+            length_ms = speaking_ms * len(sentence) / max(total_chars, 1)
+            spans.append((round(now_ms), sentence, round(now_ms + length_ms)))
+            now_ms += length_ms
+    return [LyricLine(start, sentence, end) for start, sentence, end in spans]
 
 
 def _seconds(chapter: Chapter) -> int:

@@ -61,6 +61,8 @@ class Script:
     total_ms: int
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...]
+    lead_in_ms: int = 0
+    """Quiet before the first step (which starts there), with a soft tone at its end."""
 
 
 def narrate(plan: Plan, pace: Pace, language: str | None = None) -> Script:
@@ -68,7 +70,8 @@ def narrate(plan: Plan, pace: Pace, language: str | None = None) -> Script:
     narrator = _Narrator(plan.routine, pace, Wording(language or plan.routine.language))
     cues = [cue for planned in plan.steps for cue in narrator.step_cues(planned, plan.steps)]
     chapters = tuple(Chapter(p.step.title, p.start_ms, p.end_ms) for p in plan.steps)
-    return Script(plan.routine.name, narrator.wording.language, plan.total_ms, chapters, tuple(cues))
+    language = narrator.wording.language
+    return Script(plan.routine.name, language, plan.total_ms, chapters, tuple(cues), plan.lead_in_ms)
 
 
 def step_minimums_ms(routine: Routine, pace: Pace, language: str | None = None) -> list[int]:

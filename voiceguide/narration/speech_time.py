@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from voiceguide.pauses import pause_total_ms, without_pauses
+
 # Speech length model, fitted by least squares to 181 espeak-ng clips at 110, 150 and 190 wpm:
 # a syllable takes about half a "word" of the rate, a sentence mark 560 ms, a comma 280 ms.
 SYLLABLE_SHARE_OF_WORD = 0.52
@@ -33,12 +35,17 @@ PACES = {
 
 
 def estimate_speech_ms(text: str, rate_wpm: int) -> int:
-    """About how long ``text`` takes to say: syllables at the rate, plus pauses at punctuation."""
+    """About how long ``text`` takes to say: syllables at the rate, plus pauses at punctuation and
+    the pauses its markup asks for."""
+    pauses_ms = pause_total_ms(text)
+    text = without_pauses(text)
     syllables = len(re.findall(r"[aeiouy]+", text.lower())) + 2 * len(re.findall(r"\d+", text))
     sentences = sum(text.count(mark) for mark in ".!?:;")
     commas = text.count(",")
     syllable_ms = SYLLABLE_SHARE_OF_WORD * 60_000 / rate_wpm
-    return round(syllables * syllable_ms + sentences * SENTENCE_PAUSE_MS + commas * COMMA_PAUSE_MS)
+    return (
+        round(syllables * syllable_ms + sentences * SENTENCE_PAUSE_MS + commas * COMMA_PAUSE_MS) + pauses_ms
+    )
 
 
 def cautious_speech_ms(text: str, rate_wpm: int) -> int:

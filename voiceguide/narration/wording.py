@@ -12,6 +12,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from voiceguide.errors import NarrationError
+from voiceguide.pauses import check_pauses
 
 AUTHOR_VARIABLES = (
     "title", "seconds", "minutes", "step_number", "step_count", "area", "muscles", "routine_name",
@@ -89,7 +90,7 @@ def render_author_line(line: str, variables: Mapping[str, Any], where: str) -> s
     """An author's ``say`` line rendered in a fresh sandbox, errors naming file, step and line."""
     allowed = {name: variables[name] for name in AUTHOR_VARIABLES if name in variables}
     try:
-        return one_line(_sandbox().from_string(line).render(allowed))
+        return check_pauses(one_line(_sandbox().from_string(line).render(allowed)))
     except tuple(_AUTHOR_ERRORS) as error:
         describe = next(f for kind, f in _AUTHOR_ERRORS.items() if isinstance(error, kind))
         raise NarrationError(f"{where}: {describe(error)}") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +45,24 @@ def check_engine_output(path: Path, text: str) -> None:
         raise EngineError(f'the speech engine wrote no usable audio for "{text[:60]}"')
 
 
-def prepare_clip(raw: Path, destination: Path) -> None:
-    """Write ``raw`` to ``destination`` as the session's format, trimmed, levelled and faded."""
+def prepare_clip(pieces: Sequence[Path | int], destination: Path) -> None:
+    """Write the spoken ``pieces`` (raw engine files, and milliseconds of silence between them)
+    to ``destination`` as one clip in the session's format, each piece trimmed, levelled, faded."""
+    clip = AudioSegment.empty().set_frame_rate(SAMPLE_RATE_HZ)
+    for piece in pieces:
+        clip += _silence(piece) if isinstance(piece, int) else _prepared_speech(piece)
+    clip.export(destination, format="wav")
+
+
+def _prepared_speech(raw: Path) -> AudioSegment:
     audio = AudioSegment.from_file(raw).set_channels(1).set_sample_width(SAMPLE_WIDTH_BYTES)
     # Levelled at the engine's own rate (espeak-ng speaks at 22.05 kHz): half the work.
     audio = _level_speech(_trim_silence(audio)).set_frame_rate(SAMPLE_RATE_HZ)
-    audio.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS).export(destination, format="wav")
+    return audio.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS)
+
+
+def _silence(ms: int) -> AudioSegment:
+    return AudioSegment.silent(ms, frame_rate=SAMPLE_RATE_HZ).set_sample_width(SAMPLE_WIDTH_BYTES)
 
 
 def _level_speech(audio: AudioSegment) -> AudioSegment:

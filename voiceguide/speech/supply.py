@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from voiceguide.errors import EngineError, VoiceguideError
+from voiceguide.pauses import split_pauses
 from voiceguide.speech.base import SpeechEngine, VoiceSettings, get_engine
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import check_engine_output, clip_duration_ms, prepare_clip
@@ -40,10 +41,17 @@ def make_clip(engine_name: str, text: str, destination: Path, voice_id: str, rat
     _engines_in_this_process[engine_name] = engine
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="synth-", dir=destination.parent) as scratch:
-        raw, prepared = Path(scratch) / "raw.wav", Path(scratch) / "prepared.wav"
-        engine.synthesize(text, raw, voice_id, rate_wpm)
-        check_engine_output(raw, text)
-        prepare_clip(raw, prepared)
+        pieces: list[Path | int] = []
+        for number, part in enumerate(split_pauses(text)):
+            if isinstance(part, int):
+                pieces.append(part)  # a pause: silence, whatever the engine
+                continue
+            raw = Path(scratch) / f"raw-{number}.wav"
+            engine.synthesize(part, raw, voice_id, rate_wpm)
+            check_engine_output(raw, part)
+            pieces.append(raw)
+        prepared = Path(scratch) / "prepared.wav"
+        prepare_clip(pieces, prepared)
         os.replace(prepared, destination)  # atomic: readers never see a half-written clip
 
 

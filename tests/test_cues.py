@@ -182,3 +182,16 @@ def test_a_chime_file_that_does_not_exist_is_one_line(tmp_path: Path):
         == "error: --chime gong: not a chime (bell, bowl, wood) nor a sound file that exists"
     )
     assert not out.exists()
+
+
+def test_a_lead_in_that_leaves_no_room_for_the_steps_is_refused(tmp_path: Path):
+    result = CliRunner().invoke(cli, ["show", str(_routine(tmp_path)), "--minutes", "1", "--lead-in", "50s"])
+    assert result.exit_code == 2
+    assert "cannot fit in 1 minute: the shortest length that fits is" in result.output
+
+
+def test_every_step_pinned_with_a_lead_in_fills_the_rest(tmp_path: Path):
+    args = ["show", str(_routine(tmp_path)), "--minutes", "2.5", "--lead-in", "30s"]
+    result = CliRunner().invoke(cli, [*args, "--step", "neck=50s", "--step", "jaw=70s"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Cued: 2:30, 2 steps")

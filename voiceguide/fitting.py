@@ -90,7 +90,7 @@ def fit_to_length(
     defaults_ms = _default_lengths_ms(routine)
     if lead_in_ms < 0 or lead_in_ms > MAX_LEAD_IN_MS:
         raise FittingError(f"--lead-in {lead_in_ms / 1000:g}s: give a lead-in from 0 to 5 minutes")
-    steps_ms = _target_ms(routine, minutes, defaults_ms, pins_ms) - (lead_in_ms if minutes else 0)
+    steps_ms = _target_ms(routine, minutes, defaults_ms, pins_ms, lead_in_ms)
     _check_pins(routine, pins_ms, minimums_ms)
     _check_fits(routine, steps_ms, minimums_ms, pins_ms, lead_in_ms)
     durations_ms = _lengths_ms(defaults_ms, minimums_ms, pins_ms, steps_ms)
@@ -107,19 +107,25 @@ def _default_lengths_ms(routine: Routine) -> list[float]:
 
 
 def _target_ms(
-    routine: Routine, minutes: float | None, defaults_ms: list[float], pins: Mapping[int, int]
+    routine: Routine,
+    minutes: float | None,
+    defaults_ms: list[float],
+    pins: Mapping[int, int],
+    lead_in_ms: int,
 ) -> int:
+    """The steps' share of the session: all of ``minutes`` but the lead-in, or their own lengths."""
     if minutes is None:
         return round(sum(pins.get(i, default) for i, default in enumerate(defaults_ms)))
     if not math.isfinite(minutes) or minutes <= 0:
         raise FittingError(f"--minutes {minutes:g} must be a positive number of minutes")
     if minutes * 60 > MAX_SESSION_SECONDS:
         raise FittingError(f"--minutes {minutes:g} is longer than the 3 hour limit (180 minutes)")
-    if len(pins) == len(routine.steps) and sum(pins.values()) != round(minutes * 60_000):
+    steps_ms = round(minutes * 60_000) - lead_in_ms
+    if len(pins) == len(routine.steps) and sum(pins.values()) != steps_ms:
         raise FittingError(
             "every step is pinned with --step, so the length is theirs; drop --minutes or a pin"
         )
-    return round(minutes * 60_000)
+    return steps_ms
 
 
 def _check_pins(routine: Routine, pins: Mapping[int, int], minimums_ms: Sequence[int]) -> None:

@@ -13,10 +13,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.durations import format_clock
 from voiceguide.errors import MissingToolError, VoiceguideError
-from voiceguide.mixing import CHANNELS
-from voiceguide.speech.clips import SAMPLE_RATE_HZ
 from voiceguide.timeline import Timeline
 
 # Constant bit rate: phones seek to chapter starts exactly only in CBR files.

@@ -32,8 +32,7 @@ _FFT_BLOCK = 4096
 
 def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
     """Gated integrated loudness of the whole signal, in LUFS (-inf for silence)."""
-    powers = block_powers(samples, rate_hz)
-    return _gated_lufs(powers)
+    return gated_lufs(block_powers(samples, rate_hz))
 
 
 def max_momentary_lufs(samples: np.ndarray, rate_hz: int) -> float:
@@ -103,11 +102,6 @@ def peak_gain(
     return np.minimum(gain, needed)
 
 
-def gated_lufs(powers: np.ndarray) -> float:
-    """Integrated loudness from 400 ms block powers: BS.1770's two gates, then their mean."""
-    return _gated_lufs(powers)
-
-
 def power_lufs(power: float) -> float:
     """The loudness of a block's mean K-weighted power."""
     return CALIBRATION_DB + 10 * math.log10(power) if power > 0 else SILENCE_LUFS
@@ -118,7 +112,8 @@ def lufs_power(lufs: float) -> float:
     return 10 ** ((lufs - CALIBRATION_DB) / 10)
 
 
-def _gated_lufs(powers: np.ndarray) -> float:
+def gated_lufs(powers: np.ndarray) -> float:
+    """Integrated loudness from 400 ms block powers: BS.1770's two gates, then their mean."""
     audible = powers[powers > lufs_power(ABSOLUTE_GATE_LUFS)]
     if not audible.size:
         return SILENCE_LUFS

@@ -16,13 +16,11 @@ from typing import Protocol
 import numpy as np
 from pydub import AudioSegment
 
+from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.loudness import RELATIVE_GATE_LU, limit_peaks, lufs_power, power_lufs
 from voiceguide.music import Background, looped_frames
-from voiceguide.speech.clips import SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.timeline import Placement
 
-CHANNELS = 2
-FULL_SCALE = 32768
 # A whole number of seconds keeps every window a whole number of frames at 44.1 kHz.
 WINDOW_MS = 5000
 # The session's sample peaks stay under this; MP3 encoding adds up to about half a decibel, and

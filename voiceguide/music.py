@@ -20,12 +20,11 @@ import numpy as np
 import platformdirs
 
 from voiceguide.assets import asset_path
+from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.errors import VoiceguideError
-from voiceguide.loudness import block_powers, integrated_lufs, power_lufs
+from voiceguide.export import require_ffmpeg, write_text_atomically
+from voiceguide.loudness import block_powers, gated_lufs, power_lufs
 
-SAMPLE_RATE_HZ = 44_100
-CHANNELS = 2
-FULL_SCALE = 32768
 # A user's track is looped with an equal-power crossfade this long (or a quarter of the track).
 LOOP_CROSSFADE_MS = 3000
 # Shorter than this, a track cannot carry a loop.
@@ -51,21 +50,20 @@ class Background:
     loudest_lufs: float
     """Its loudest 400 ms."""
     crossfade_frames: int
-    name: str
     gain_db: float = 0.0
     """What the session plays it at (mixing decides)."""
 
 
-def load_background(choice: str, cache_dir: Path | None = None) -> Background | None:
+def load_background(choice: str) -> Background | None:
     """``none``, ``ambient`` or a path to any file ffmpeg reads, ready to loop under the voice."""
     if choice == NO_MUSIC:
         return None
     if choice in _GENERATED:
         asset, crossfade_ms = _GENERATED[choice]
-        return _prepared(asset_path(asset), crossfade_ms, cache_dir, choice)
+        return _prepared(asset_path(asset), crossfade_ms)
     path = Path(choice).expanduser()
     _check_readable(path)
-    return _prepared(path, LOOP_CROSSFADE_MS, cache_dir, path.name)
+    return _prepared(path, LOOP_CROSSFADE_MS)
 
 
 def looped_frames(background: Background, start: int, count: int) -> np.ndarray:
@@ -117,12 +115,13 @@ def _check_readable(path: Path) -> None:
         raise VoiceguideError(f"{path}: the music file cannot be read (permission denied)")
 
 
-def _prepared(source: Path, crossfade_ms: int, cache_dir: Path | None, name: str) -> Background:
-    pcm, meta = _cache_paths(source, cache_dir)
+def _prepared(source: Path, crossfade_ms: int) -> Background:
+    pcm, meta = _cache_paths(source)
     if not (pcm.exists() and meta.exists()):
         _decode(source, pcm)
-        meta.write_text(json.dumps(_track_loudness(pcm)))
-    frames = pcm.stat().st_size // (CHANNELS * 2)
+        # Atomic, like the track: renders running side by side may read it at once.
+        write_text_atomically(meta, json.dumps(_track_loudness(pcm)))
+    frames = pcm.stat().st_size // (CHANNELS * SAMPLE_WIDTH_BYTES)
     if frames * 1000 < SHORTEST_TRACK_MS * SAMPLE_RATE_HZ:
         raise VoiceguideError(
             f"{source}: the music is too short to loop (under {SHORTEST_TRACK_MS // 1000} s)"
@@ -131,23 +130,21 @@ def _prepared(source: Path, crossfade_ms: int, cache_dir: Path | None, name: str
     if loudness["lufs"] is None:
         raise VoiceguideError(f"{source}: the music file is silent; choose another or use --music ambient")
     crossfade = min(crossfade_ms * SAMPLE_RATE_HZ // 1000, frames // 4)
-    return Background(pcm, frames, loudness["lufs"], loudness["loudest_lufs"], crossfade, name)
+    return Background(pcm, frames, loudness["lufs"], loudness["loudest_lufs"], crossfade)
 
 
-def _cache_paths(source: Path, cache_dir: Path | None) -> tuple[Path, Path]:
+def _cache_paths(source: Path) -> tuple[Path, Path]:
     """Where the decoded track lives: keyed by the file's path, size and modification time."""
     stat = source.stat()
     identity = json.dumps([MUSIC_FORMAT_VERSION, str(source.resolve()), stat.st_size, stat.st_mtime_ns])
     digest = hashlib.sha256(identity.encode()).hexdigest()
-    root = cache_dir or Path(platformdirs.user_cache_dir("voiceguide")) / "music"
+    root = Path(platformdirs.user_cache_dir("voiceguide")) / "music"
     root.mkdir(parents=True, exist_ok=True)
     return root / f"{digest}.pcm", root / f"{digest}.json"
 
 
 def _decode(source: Path, destination: Path) -> None:
     """Decode with ffmpeg into ``destination``, atomically; a file it cannot read is the user's error."""
-    from voiceguide.export import require_ffmpeg  # one place knows how to find ffmpeg
-
     handle, name = tempfile.mkstemp(suffix=".pcm.part", dir=destination.parent)
     os.close(handle)
     command = [
@@ -174,11 +171,12 @@ def _track_loudness(pcm: Path) -> dict[str, float | None]:
     powers, weights, loudest = [], [], 0.0
     for start in range(0, len(track), _MEASURE_CHUNK_FRAMES):
         chunk = track[start : start + _MEASURE_CHUNK_FRAMES] / FULL_SCALE
-        lufs = integrated_lufs(chunk, SAMPLE_RATE_HZ)
+        blocks = block_powers(chunk, SAMPLE_RATE_HZ)
+        lufs = gated_lufs(blocks)
         if np.isfinite(lufs):
             powers.append(10 ** (lufs / 10))
             weights.append(len(chunk))
-            loudest = max(loudest, float(block_powers(chunk, SAMPLE_RATE_HZ).max()))
+            loudest = max(loudest, float(blocks.max()))
     if not powers:
         return {"lufs": None, "loudest_lufs": None}
     return {

@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voiceguide.errors import FittingError
-from voiceguide.music import Background
 from voiceguide.narration import (
     CLOSING_TAIL_MS,
     CUE_GAP_MS,
@@ -21,6 +21,9 @@ from voiceguide.narration import (
 )
 from voiceguide.pauses import pause_total_ms, split_pauses
 from voiceguide.speech import Clip
+
+if TYPE_CHECKING:  # music decodes with export's tools, and export writes timelines
+    from voiceguide.music import Background
 
 # The end chime starts this long after the closing words end, or this long before the file ends.
 END_CHIME_AFTER_WORDS_MS = 400

@@ -11,12 +11,10 @@ import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
+from voiceguide.audio_format import FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.errors import EngineError
 from voiceguide.loudness import gated_lufs, k_weighted, peak_gain, weighted_block_powers
 
-# The session's sample format: CD rate, 16-bit; clips stay mono until mixing.
-SAMPLE_RATE_HZ = 44_100
-SAMPLE_WIDTH_BYTES = 2
 # Every clip is levelled on its own so the finished session measures -16 LUFS (the podcast norm,
 # EBU R128) without a second pass over it. A clip is heard on both channels (+3 dB over its mono
 # measure), and a session measures about 0.9 LU under its clips, from the blocks that straddle
@@ -26,7 +24,6 @@ BOTH_CHANNELS_DB = 10 * math.log10(2)
 # Speech peaks stay this far under full scale, leaving room for a chime's tail under the voice;
 # the few peaks above it (a plosive, a stressed syllable) are turned down smoothly.
 SPEECH_CEILING_DBFS = -3.0
-FULL_SCALE = 32768
 # Turning peaks down takes a little loudness with it; a second pass makes up for it.
 LEVELLING_PASSES = 2
 # Short fades keep clip edges from clicking.
@@ -74,15 +71,15 @@ def _level_speech(audio: AudioSegment) -> AudioSegment:
     samples = np.frombuffer(audio.raw_data, dtype=np.int16).astype(np.float32) / FULL_SCALE
     rate = audio.frame_rate
     weighted = k_weighted(samples, rate)[:, 0]
-    gain, dips = 1.0, None
+    gain, dips = 1.0, np.float32(1.0)
     for _ in range(LEVELLING_PASSES):
-        heard = weighted * gain if dips is None else weighted * gain * dips
-        loudness = gated_lufs(weighted_block_powers(heard, rate)) + BOTH_CHANNELS_DB
+        loudness = gated_lufs(weighted_block_powers(weighted * gain * dips, rate)) + BOTH_CHANNELS_DB
         if not np.isfinite(loudness):
             return audio  # silence stays silence
         gain *= 10 ** ((SPEECH_LUFS - loudness) / 20)
-        dips = peak_gain(samples * gain, SPEECH_CEILING_DBFS, rate)
-    levelled = samples * gain if dips is None else samples * gain * dips
+        limiting = peak_gain(samples * gain, SPEECH_CEILING_DBFS, rate)
+        dips = np.float32(1.0) if limiting is None else limiting
+    levelled = samples * gain * dips
     pcm = np.clip(np.round(levelled * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1).astype(np.int16)
     return audio._spawn(pcm.tobytes())
 

@@ -32,6 +32,8 @@ SOFT_LUFS = -26.0
 # A chime is loudest at its strikes, all within its first two seconds; measuring only those
 # keeps the measure quick (it runs at the start of every render).
 STRIKES_WITHIN_S = 2
+# Bells closer than this are a metronome, not a reminder of time passing.
+SHORTEST_BELL_EVERY_MS = 5000
 # A sound of the user's own rings at most this long (faded out), so it cannot cover a step.
 LONGEST_CHIME_MS = 10_000
 
@@ -39,6 +41,8 @@ LONGEST_CHIME_MS = 10_000
 def load_chimes(step_chime: str | None, *, lead_in: bool = False, bell_every_ms: int = 0) -> Chimes | None:
     """The chimes of a session: ``step_chime`` is a name from ``CHIME_SOUNDS``, the path of a
     sound file of the user's, or None for no step and end chimes."""
+    if 0 < bell_every_ms < SHORTEST_BELL_EVERY_MS:
+        raise VoiceguideError(f"--bell-every {bell_every_ms / 1000:g}s is too often; give 5s or more")
     if step_chime is None and not lead_in and not bell_every_ms:
         return None
     return Chimes(

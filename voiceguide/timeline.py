@@ -176,7 +176,8 @@ def _bell_times(chapter: Chapter, voices: Sequence[Placement], every_ms: int) ->
     latest_ms = chapter.end_ms - BELL_CLEAR_OF_STEP_END_MS
     while at_ms <= latest_ms:
         ring_ms = _clear_of_speech(at_ms, voices)
-        if ring_ms <= latest_ms:
+        # Two beats inside one long line would both wait for its end: ring once.
+        if ring_ms <= latest_ms and (not times or ring_ms > times[-1]):
             times.append(ring_ms)
         at_ms += every_ms
     return times

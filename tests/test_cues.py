@@ -195,3 +195,25 @@ def test_every_step_pinned_with_a_lead_in_fills_the_rest(tmp_path: Path):
     result = CliRunner().invoke(cli, [*args, "--step", "neck=50s", "--step", "jaw=70s"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Cued: 2:30, 2 steps")
+
+
+def test_bells_closer_than_five_seconds_are_refused_in_one_line(tmp_path: Path):
+    out = tmp_path / "cued.mp3"
+    args = ["render", str(_routine(tmp_path)), "--bell-every", "2s", "-o", str(out), "--engine", "fake"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: --bell-every 2s is too often; give 5s or more"
+    assert not out.exists()
+
+
+def test_two_beats_inside_one_long_line_ring_once(tmp_path: Path):
+    routine = load_routine("daily")
+    script = narrate(fit_to_length(routine, 20), PACES["normal"])
+    speech = speak_all([c.text for c in script.cues], VoiceSettings(engine="fake"), ClipCache(tmp_path))
+    bell = ChimeSound(Path("bell.wav"), 4500, -16.0)
+    timeline = build_timeline(
+        script, speech.clips, Chimes(step=None, end=None, bell=bell, bell_every_ms=5000)
+    )
+    bells = [p.at_ms for p in timeline.placements if p.sound == bell.path]
+    assert len(bells) == len(set(bells))
+    assert bells == sorted(bells)

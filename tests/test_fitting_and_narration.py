@@ -62,7 +62,7 @@ def test_daily_speaks_every_move_in_order_and_ends_with_breaths():
     routine = load_routine("daily")
     script = narrate(fit_to_length(routine), NORMAL)
     spoken = [c.text for c in script.cues if c.kind == "move"]
-    assert spoken == [move for step in routine.steps for move in step.moves]
+    assert spoken == [move.text for step in routine.steps for move in step.moves]
     assert "three slow, deep breaths" in spoken[-1]
     assert script.cues[-1].kind == "closing"
 

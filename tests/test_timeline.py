@@ -9,7 +9,7 @@ from conftest import FakeEngine
 from voiceguide.errors import FittingError
 from voiceguide.fitting import fit_to_length
 from voiceguide.narration import MIN_QUIET_MS, PACES, STEP_END_MARGIN_MS, Chapter, Cue, Script, narrate
-from voiceguide.routine import load_routine
+from voiceguide.routine import Move, load_routine
 from voiceguide.speech import Clip, ClipCache, VoiceSettings, speak_all
 from voiceguide.timeline import Chimes, ChimeSound, build_timeline
 
@@ -117,7 +117,7 @@ def test_a_warm_cache_synthesises_nothing_and_an_edit_only_its_clip(tmp_path: Pa
     assert first.synthesized == len(first.clips) > 0
     assert again.synthesized == 0
     jaw = routine.steps[2]
-    reworded = jaw.model_copy(update={"moves": ("Knead the jawline, slowly.", *jaw.moves[1:])})
+    reworded = jaw.model_copy(update={"moves": (Move(text="Knead the jawline, slowly."), *jaw.moves[1:])})
     edited = routine.model_copy(update={"steps": (*routine.steps[:2], reworded, *routine.steps[3:])})
     script = narrate(fit_to_length(edited), PACES["normal"])
     FakeEngine.calls.clear()

@@ -10,7 +10,7 @@ import yaml
 
 from voiceguide.errors import VoiceguideError
 from voiceguide.export import write_text_atomically
-from voiceguide.routine import Routine, Step
+from voiceguide.routine import Move, Routine, Step
 
 SCHEMA_ID = "https://voiceguide.invalid/routine.schema.json"
 
@@ -31,7 +31,9 @@ FIELD_GUIDE = """\
 #   technique     effleurage, petrissage, circular friction, pinching, tapping,
 #                 knuckle circles, lymphatic strokes, acupressure or zigzag
 #   muscles       e.g. [platysma], [masseter], [zygomatic], [orbicularis oculi], [frontalis]
-#   moves         the movements, in order; each gets an equal share of the step
+#   moves         the movements, in order; each gets an equal share of the step.
+#                 To count strokes, write a move as {{text: ..., strokes: 6, tempo: 4s}}:
+#                 a soft tick marks each stroke (or the voice counts, with --ticks off)
 #   tips          advice spoken in the quiet between movements when there is room
 #   say           lines spoken right after the title; may use {{{{ title }}}}, {{{{ seconds }}}},
 #                 {{{{ minutes }}}}, {{{{ step_number }}}}, {{{{ next_title }}}}
@@ -95,10 +97,21 @@ def routine_json_schema() -> str:
 def _step_data(step: Step) -> dict[str, Any]:
     data = step.model_dump(exclude_defaults=True)
     data["duration"] = _written_duration(step.duration)
+    if step.moves:
+        data["moves"] = [_move_data(move) for move in step.moves]
     return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
 
 
+def _move_data(move: Move) -> str | dict[str, Any]:
+    """A move as people write it: just its line, unless it counts strokes."""
+    if move.strokes is None:
+        return move.text
+    return {"text": move.text, "strokes": move.strokes, "tempo": _written_duration(move.tempo)}
+
+
 def _written_duration(seconds: float) -> str:
+    if seconds != round(seconds):
+        return f"{seconds:g}s"
     minutes, rest = divmod(round(seconds), 60)
     if minutes and rest:
         return f"{minutes}m{rest}s"

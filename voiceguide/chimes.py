@@ -25,10 +25,14 @@ DEFAULT_CHIME = "bell"
 END_CHIME_ASSET = "chime-end.wav"
 LEAD_IN_TONE_ASSET = "chime-lead-in.wav"
 BELL_ASSET = "chime-bell.wav"
+TICK_ASSET = "tick.wav"
 # How loud a chime's strike is heard (its loudest 400 ms): clearly there, 4 LU under the voice.
 CHIME_LUFS = -20.0
 # The lead-in's tone and the bells inside steps only mark time: softer than a step's chime.
 SOFT_LUFS = -26.0
+# A stroke's tick is a click of a few tens of milliseconds: measured over 400 ms it reads low, so
+# this level is heard about as loud as the soft bells, well under the voice.
+TICK_LUFS = -32.0
 # A chime is loudest at its strikes, all within its first two seconds; measuring only those
 # keeps the measure quick (it runs at the start of every render).
 STRIKES_WITHIN_S = 2
@@ -38,12 +42,14 @@ SHORTEST_BELL_EVERY_MS = 5000
 LONGEST_CHIME_MS = 10_000
 
 
-def load_chimes(step_chime: str | None, *, lead_in: bool = False, bell_every_ms: int = 0) -> Chimes | None:
+def load_chimes(
+    step_chime: str | None, *, lead_in: bool = False, bell_every_ms: int = 0, tick: bool = False
+) -> Chimes | None:
     """The chimes of a session: ``step_chime`` is a name from ``CHIME_SOUNDS``, the path of a
-    sound file of the user's, or None for no step and end chimes."""
+    sound file of the user's, or None for no step and end chimes; ``tick`` paces counted strokes."""
     if 0 < bell_every_ms < SHORTEST_BELL_EVERY_MS:
         raise VoiceguideError(f"--bell-every {bell_every_ms / 1000:g}s is too often; give 5s or more")
-    if step_chime is None and not lead_in and not bell_every_ms:
+    if step_chime is None and not lead_in and not bell_every_ms and not tick:
         return None
     return Chimes(
         step=_step_chime(step_chime) if step_chime else None,
@@ -51,6 +57,7 @@ def load_chimes(step_chime: str | None, *, lead_in: bool = False, bell_every_ms:
         lead_in=_levelled(asset_path(LEAD_IN_TONE_ASSET), SOFT_LUFS) if lead_in else None,
         bell=_levelled(asset_path(BELL_ASSET), SOFT_LUFS) if bell_every_ms else None,
         bell_every_ms=bell_every_ms,
+        tick=_levelled(asset_path(TICK_ASSET), TICK_LUFS) if tick else None,
     )
 
 

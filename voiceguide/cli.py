@@ -15,11 +15,12 @@ import click
 from voiceguide import __version__
 from voiceguide.authoring import routine_json_schema, write_new_routine
 from voiceguide.chimes import CHIME_SOUNDS, DEFAULT_CHIME
+from voiceguide.cue_sheet import cue_sheet
 from voiceguide.durations import format_clock, parse_seconds
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
 from voiceguide.fitting import FitRequest
 from voiceguide.music import AMBIENT, NO_MUSIC
-from voiceguide.narration import PACES, Pace, Script
+from voiceguide.narration import PACES, Pace
 from voiceguide.picture import draw_session
 from voiceguide.pipeline import (
     Progress,
@@ -130,14 +131,17 @@ def _session_shape(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--lead-in", "lead_in_ms", callback=_milliseconds, metavar="DURATION", default="0",
                      help="Quiet time before the first step, ended by a soft tone, e.g. --lead-in 10s. "
                      "Counted in --minutes."),
+        click.option("--ticks", type=click.Choice(["on", "off"]), default="on", show_default=True,
+                     help="Counted strokes (moves with strokes: in the routine) are paced by a soft "
+                     "tick on each stroke; off: the voice counts them instead."),
     ]  # fmt: skip
 
     @functools.wraps(command)
     def with_shape(minutes: float | None, pins: Any, skips: tuple[str, ...], pace: str, rate: int | None,
-                   lead_in_ms: int, **kwargs: Any) -> Any:  # fmt: skip
+                   lead_in_ms: int, ticks: str, **kwargs: Any) -> Any:  # fmt: skip
         chosen = PACES[pace] if rate is None else replace(PACES[pace], rate_wpm=rate)
         fit = FitRequest(minutes=minutes, pins=pins, skips=skips, lead_in_ms=lead_in_ms)
-        return command(fit=fit, pace=chosen, **kwargs)
+        return command(fit=fit, pace=chosen, ticks=ticks == "on", **kwargs)
 
     for option in reversed(options):
         with_shape = option(with_shape)
@@ -168,7 +172,8 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
 @click.option("--bell-every", "bell_every_ms", callback=_milliseconds, default="0", metavar="DURATION",
               help="A soft bell this often inside each step, e.g. --bell-every 30s (never on top of "
               "speech).")  # fmt: skip
-@click.option("--no-chimes", is_flag=True, help="No chimes at all, voice only.")
+@click.option("--no-chimes", is_flag=True, help="No chimes or bells, only the voice (and the ticks of "
+              "counted strokes; see --ticks).")  # fmt: skip
 @click.option("--music", default=NO_MUSIC, show_default=True, metavar="none|ambient|FILE",
               help=f"Background under the voice: {NO_MUSIC}, {AMBIENT} (a soft generated bed), or an "
               "audio file of yours (MP3, OGG, FLAC, WAV, M4A), looped to the session's length. "
@@ -179,8 +184,9 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
 @click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
               help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
 def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, output_dir: Path,
-           fit: FitRequest, pace: Pace, engine: str, voice: str | None, chime: str, bell_every_ms: int,
-           no_chimes: bool, music: str, subtitles: tuple[str, ...], bitrate: str) -> None:  # fmt: skip
+           fit: FitRequest, pace: Pace, ticks: bool, engine: str, voice: str | None, chime: str,
+           bell_every_ms: int, no_chimes: bool, music: str, subtitles: tuple[str, ...],
+           bitrate: str) -> None:  # fmt: skip
     """Render ROUTINE to an MP3 with chapters, lyrics and cover art.
 
     Several routines (or --all) are rendered in parallel, one per processor core.
@@ -195,6 +201,7 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
       voiceguide render daily --music ~/Music/rain.mp3
       voiceguide render daily --subtitles srt
       voiceguide render daily --lead-in 10s --bell-every 30s
+      voiceguide render jaw-release --ticks off
       voiceguide render --all -d sessions/
     """
     names = sorted({*builtin_names(), *user_routine_names()}) if every_routine else list(routines)
@@ -215,6 +222,7 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
         music=music,
         subtitles=tuple(dict.fromkeys(subtitles)),
         bitrate_kbps=int(bitrate),
+        ticks=ticks,
     )
     if len(names) == 1:
         _report(
@@ -267,29 +275,17 @@ def list_routines() -> None:
 @_session_shape
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="A table to read, or JSON for scripts.")  # fmt: skip
-def show(routine: str, fit: FitRequest, pace: Pace, output_format: str) -> None:
+def show(routine: str, fit: FitRequest, pace: Pace, ticks: bool, output_format: str) -> None:
     """Print ROUTINE's cue sheet: when each step starts and what is said when, without rendering.
 
     Times are planned from an estimate of speaking speed; in the rendered file a spoken line may
     move by a second or two, a step start never.
     """
-    script = plan_script(load_routine(routine), fit, pace)
+    script = plan_script(load_routine(routine), fit, pace, ticks=ticks)
     if output_format == "json":
         click.echo(json.dumps(asdict(script), indent=2, ensure_ascii=False))
     else:
-        click.echo(_cue_sheet(script))
-
-
-def _cue_sheet(script: Script) -> str:
-    lines = [f"{script.title}: {format_clock(script.total_ms)}, {len(script.chapters)} steps", ""]
-    lines.append(f"{'time':>6}  {'step':<22}  {'cue':<10}  said")
-    if script.lead_in_ms:
-        quiet = f"(quiet for {script.lead_in_ms / 1000:g} s; a soft tone as it ends)"
-        lines.append(f"{format_clock(0):>6}  {'Lead-in':<22}  {'lead-in':<10}  {quiet}")
-    for cue in script.cues:
-        title = script.chapters[cue.step_index].title
-        lines.append(f"{format_clock(cue.at_ms):>6}  {title[:22]:<22}  {cue.kind:<10}  {cue.text}")
-    return "\n".join(lines)
+        click.echo(cue_sheet(script, pace.rate_wpm))
 
 
 @cli.command()

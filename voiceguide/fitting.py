@@ -16,6 +16,8 @@ from voiceguide.routine import MAX_SESSION_SECONDS, Routine, Step, find_step
 
 # A lead-in is time to settle, not a session of its own.
 MAX_LEAD_IN_MS = 5 * 60_000
+# A step that gains less than this over its share is not worth telling about.
+NOTABLE_GROWTH_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class PlannedStep:
     step: Step
     start_ms: int
     duration_ms: int
+    grown_from_ms: int | None = None
+    """Its proportional share of the session, when that was too short for it and it grew."""
 
     @property
     def end_ms(self) -> int:
@@ -82,23 +86,44 @@ def fit_to_length(
     minimums_ms: Sequence[int] | None = None,
     pins_ms: Mapping[int, int] | None = None,
     lead_in_ms: int = 0,
+    wanted_ms: Sequence[int] | None = None,
 ) -> Plan:
     """Steps sized to fill ``minutes`` exactly (default: the routine's own length), after a quiet
-    lead-in of ``lead_in_ms`` (inside ``minutes`` when given, added to the routine's length if not)."""
+    lead-in of ``lead_in_ms`` (inside ``minutes`` when given, added to the routine's length if not).
+
+    No step is shorter than its minimum; each grows to its ``wanted_ms`` (room for all its counted
+    strokes) when the session can hold every step's wish, else its counts shrink toward the minimum.
+    """
     pins_ms = pins_ms or {}
     minimums_ms = minimums_ms or [0] * len(routine.steps)
     defaults_ms = _default_lengths_ms(routine)
     if lead_in_ms < 0 or lead_in_ms > MAX_LEAD_IN_MS:
         raise FittingError(f"--lead-in {lead_in_ms / 1000:g}s: give a lead-in from 0 to 5 minutes")
-    steps_ms = _target_ms(routine, minutes, defaults_ms, pins_ms, lead_in_ms)
+    own_ms = [max(d, w) for d, w in zip(defaults_ms, wanted_ms, strict=True)] if wanted_ms else defaults_ms
+    # With no length asked, a step grows to hold all its strokes and the session with it.
+    steps_ms = _target_ms(routine, minutes, own_ms, pins_ms, lead_in_ms)
     _check_pins(routine, pins_ms, minimums_ms)
     _check_fits(routine, steps_ms, minimums_ms, pins_ms, lead_in_ms)
-    durations_ms = _lengths_ms(defaults_ms, minimums_ms, pins_ms, steps_ms)
+    floors_ms = _floors_ms(minimums_ms, wanted_ms, pins_ms, steps_ms)
+    durations_ms, offered_ms = _lengths_ms(defaults_ms, floors_ms, pins_ms, steps_ms)
+    # A step that grew did so from its written length, or from its share of the length asked.
+    grown_from_ms = offered_ms if minutes else {i: round(defaults_ms[i]) for i in offered_ms}
     planned, start_ms = [], lead_in_ms
     for index, (step, duration_ms) in enumerate(zip(routine.steps, durations_ms, strict=True)):
-        planned.append(PlannedStep(index, step, start_ms, duration_ms))
+        share_ms = grown_from_ms.get(index, duration_ms)
+        grown = share_ms if duration_ms - share_ms >= NOTABLE_GROWTH_MS else None
+        planned.append(PlannedStep(index, step, start_ms, duration_ms, grown))
         start_ms += duration_ms
     return Plan(routine=routine, steps=tuple(planned), total_ms=start_ms, lead_in_ms=lead_in_ms)
+
+
+def _floors_ms(
+    minimums_ms: Sequence[int], wanted_ms: Sequence[int] | None, pins: Mapping[int, int], steps_ms: int
+) -> Sequence[int]:
+    """The least each step gets: room for all its strokes when every step's fits, else its minimum."""
+    if wanted_ms and sum(pins.get(i, wanted) for i, wanted in enumerate(wanted_ms)) <= steps_ms:
+        return [max(pair) for pair in zip(minimums_ms, wanted_ms, strict=True)]
+    return minimums_ms
 
 
 def _default_lengths_ms(routine: Routine) -> list[float]:
@@ -157,21 +182,25 @@ def _minutes_text(minutes: float) -> str:
 
 def _lengths_ms(
     defaults_ms: Sequence[float], minimums_ms: Sequence[int], pins: Mapping[int, int], total_ms: int
-) -> list[int]:
-    """Pinned steps as pinned; the rest share what is left in proportion, none below its minimum."""
+) -> tuple[list[int], dict[int, int]]:
+    """Pinned steps as pinned; the rest share what is left in proportion, none below its minimum.
+    Also returns the share offered to each step that was too short for it and got its minimum."""
     fixed = dict(pins)
+    offered: dict[int, int] = {}
     while True:
         free = [i for i in range(len(defaults_ms)) if i not in fixed]
         left_ms = total_ms - sum(fixed.values())
         weight = sum(defaults_ms[i] for i in free)
-        too_short = [i for i in free if left_ms * defaults_ms[i] / weight < minimums_ms[i]]
+        shares = {i: left_ms * defaults_ms[i] / weight for i in free}
+        too_short = [i for i in free if shares[i] < minimums_ms[i]]
         if not too_short:
             break
         fixed.update({i: minimums_ms[i] for i in too_short})
+        offered.update({i: round(shares[i]) for i in too_short})
     lengths = dict(fixed)
     if free:
         lengths.update(zip(free, proportional_ms([defaults_ms[i] for i in free], left_ms), strict=True))
-    return [lengths[i] for i in range(len(defaults_ms))]
+    return [lengths[i] for i in range(len(defaults_ms))], offered
 
 
 def proportional_ms(weights: Sequence[float], total_ms: int) -> list[int]:

@@ -62,6 +62,8 @@ class RenderOptions:
     """The narration and voice language; None uses the routine's own."""
     subtitles: tuple[str, ...] = ()
     """Subtitle files to write beside the MP3: ``srt``, ``vtt``."""
+    ticks: bool = True
+    """Counted strokes are paced by a soft tick; False counts them aloud instead."""
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,20 @@ class RenderResult:
     subtitles: tuple[Path, ...] = ()
 
 
-def plan_script(routine: Routine, fit: FitRequest, pace: Pace, language: str | None = None) -> Script:
+def plan_script(
+    routine: Routine, fit: FitRequest, pace: Pace, language: str | None = None, ticks: bool = True
+) -> Script:
     """What will be said and when, without making any audio (for ``show`` and ``check``)."""
     chosen = without_skipped(routine, fit.skips) if fit.skips else routine
     minimums_ms = step_minimums_ms(chosen, pace, language)
-    plan = fit_to_length(chosen, fit.minutes, minimums_ms, pinned_ms(chosen, fit.pins), fit.lead_in_ms)
-    return narrate(plan, pace, language)
+    wanted_ms = step_minimums_ms(chosen, pace, language, every_stroke=True) if _counts(chosen) else None
+    pins_ms = pinned_ms(chosen, fit.pins)
+    plan = fit_to_length(chosen, fit.minutes, minimums_ms, pins_ms, fit.lead_in_ms, wanted_ms)
+    return narrate(plan, pace, language, ticks)
+
+
+def _counts(routine: Routine) -> bool:
+    return any(move.strokes for step in routine.steps for move in step.moves)
 
 
 def render_session(
@@ -90,13 +100,18 @@ def render_session(
     prepare_output_folder(options.output)
     voice = replace(options.voice, language=options.language or routine.language)
     pace = replace(options.pace, rate_wpm=voice.rate_wpm)
-    script = plan_script(routine, options.fit, pace, voice.language)
+    script = plan_script(routine, options.fit, pace, voice.language, options.ticks)
     # A bad music or chime file stops here, before any audio work.
     background = _levelled_background(options.music, script, voice.rate_wpm)
-    chimes = load_chimes(options.chime, lead_in=script.lead_in_ms > 0, bell_every_ms=options.bell_every_ms)
+    chimes = load_chimes(
+        options.chime,
+        lead_in=script.lead_in_ms > 0,
+        bell_every_ms=options.bell_every_ms,
+        tick=options.ticks and _counts(routine),
+    )
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
-            clips.start(cue.text for cue in script.cues)
+            clips.start(script.spoken_texts())
             builder = TimelineBuilder(script, clips.get, chimes, background)
             timeline = _write_mp3(builder, routine, options, progress)
     finally:

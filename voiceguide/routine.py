@@ -75,6 +75,49 @@ def _check_spoken(line: str) -> str:
 Spoken = Annotated[Text, AfterValidator(_check_spoken)]
 """A narration line, which may hold pause markup: [pause], [pause 3s], [breath]."""
 
+# A stroke quicker than this cannot be done slowly, or counted aloud; slower is a hold, not a stroke.
+MIN_TEMPO_SECONDS = 1.5
+MAX_TEMPO_SECONDS = 30.0
+MAX_STROKES = 60
+# Strokes written without a tempo come at this pace: slow, like a breath.
+DEFAULT_TEMPO_SECONDS = 4.0
+
+
+def _tempo_seconds(value: object) -> float:
+    seconds = parse_seconds(value)  # type: ignore[arg-type]
+    if not MIN_TEMPO_SECONDS <= seconds <= MAX_TEMPO_SECONDS:
+        raise ValueError(f"tempo {value!r} must be from 1.5s to 30s (one stroke every so often)")
+    return seconds
+
+
+class Move(BaseModel):
+    """One movement: what is said, and optionally a number of strokes paced at a tempo."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    text: Spoken
+    """What is said to start the movement."""
+    strokes: int | None = Field(default=None, ge=1, le=MAX_STROKES)
+    """How many strokes to count, each marked by a soft tick (or a spoken count with --ticks off)."""
+    tempo: Annotated[float, BeforeValidator(_tempo_seconds, json_schema_input_type=_WRITTEN_DURATION)] = (
+        DEFAULT_TEMPO_SECONDS
+    )
+    """One stroke every so long (e.g. 4s); only with ``strokes``."""
+
+    @model_validator(mode="after")
+    def _tempo_needs_strokes(self) -> Move:
+        if self.strokes is None and "tempo" in self.model_fields_set:
+            raise ValueError("tempo needs strokes: say how many strokes to count (strokes: 6)")
+        return self
+
+
+def _move_from_text(value: object) -> object:
+    # Most moves are just a sentence; a mapping is only needed to count strokes.
+    return {"text": value} if isinstance(value, str) else value
+
+
+WrittenMove = Annotated[Move, BeforeValidator(_move_from_text, json_schema_input_type=Text | Move)]
+
 
 class Step(BaseModel):
     """One part of a routine, spoken as a chapter of the session."""
@@ -91,9 +134,10 @@ class Step(BaseModel):
     """The main massage technique; its phrasing comes from the language's technique table."""
     muscles: tuple[Text, ...] = ()
     """Muscles the step works, named in reminders."""
-    moves: tuple[Spoken, ...] = ()
-    """The movements, in order; each gets an equal share of the step's time. Any spoken line may
-    hold pauses: ``[pause]`` (1.5 s), ``[pause 3s]``, ``[breath]`` (a slow breath, 5 s)."""
+    moves: tuple[WrittenMove, ...] = ()
+    """The movements, in order; each gets an equal share of the step's time. A move is a line, or
+    ``{text, strokes, tempo}`` to count strokes. Any spoken line may hold pauses: ``[pause]``
+    (1.5 s), ``[pause 3s]``, ``[breath]`` (a slow breath, 5 s)."""
     tips: tuple[Spoken, ...] = ()
     """Advice spoken between movements when there is room."""
     say: tuple[Spoken, ...] = ()

@@ -104,11 +104,26 @@ def describe_validation_error(
     # A misspelt field also shows up as the right one missing; the typo is what to report.
     problems = sorted(error.errors(), key=lambda problem: problem["type"] != "extra_forbidden")
     first = problems[0]
-    location = tuple(first["loc"])
+    location = _as_written(data, tuple(first["loc"]))
     line = _line_of(data, location)
     where = f"{source}, line {line}" if line else source
     problem = _describe_problem(first, location, fields)
     return f"{where}: {_describe_place(data, location)}{problem}"
+
+
+def _as_written(data: LinedDict, location: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """The location cut to what the file has: a move written as plain text has no ``text`` key."""
+    node: Any = data
+    for depth, part in enumerate(location):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        elif not isinstance(node, (dict, list)):
+            return location[:depth]
+        else:
+            break
+    return location
 
 
 def _line_of(data: LinedDict, location: Sequence[int | str]) -> int:

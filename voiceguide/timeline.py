@@ -18,6 +18,7 @@ from voiceguide.narration import (
     Chapter,
     Cue,
     Script,
+    Strokes,
 )
 from voiceguide.pauses import pause_total_ms, split_pauses
 from voiceguide.speech import Clip
@@ -77,14 +78,16 @@ class ChimeSound:
 
 @dataclass(frozen=True)
 class Chimes:
-    """The sounds that mark time: at each step's start, the session's end, the lead-in's end, and
-    soft bells every ``bell_every_ms`` inside steps. Any of them may be left out."""
+    """The sounds that mark time: at each step's start, the session's end, the lead-in's end, soft
+    bells every ``bell_every_ms`` inside steps, and ticks on counted strokes. Any may be left out."""
 
     step: ChimeSound | None
     end: ChimeSound | None
     lead_in: ChimeSound | None = None
     bell: ChimeSound | None = None
     bell_every_ms: int = 0
+    tick: ChimeSound | None = None
+    """On each beat of counted strokes (when they are not counted aloud)."""
 
 
 class TimelineBuilder:
@@ -131,20 +134,39 @@ class TimelineBuilder:
     def _place(self, index: int) -> None:
         chapter = self.script.chapters[index]
         cues = [cue for cue in self.script.cues if cue.step_index == index]
-        clips = {cue.text: self.clip_for(cue.text) for cue in cues}
+        texts = [cue.text for cue in cues] + [n for cue in cues if cue.strokes for n in cue.strokes.counts]
+        clips = {text: self.clip_for(text) for text in texts}
         placed = _place_step(cues, chapter, clips)
         voices = [
             Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms, is_voice=True)
             for cue, at_ms in placed
         ]
-        self._placements += voices
+        strokes = [(cue.strokes, at_ms + clips[cue.text].duration_ms) for cue, at_ms in placed if cue.strokes]
+        beats = [placement for s in strokes for placement in self._beats(*s, clips)]
+        self._placements += sorted(voices + beats, key=lambda placement: placement.at_ms)
         if self.chimes:
-            self._placements += self._chimes_of_step(index, chapter, voices)
+            busy = [(v.at_ms, v.at_ms + v.duration_ms) for v in voices]
+            busy += [(words_end_ms, words_end_ms + s.stretch_ms) for s, words_end_ms in strokes]
+            self._placements += self._chimes_of_step(index, chapter, busy, voices)
         self._lyrics += [
             line for cue, at_ms in placed for line in _sentence_lines(cue.text, at_ms, clips[cue.text])
         ]
 
-    def _chimes_of_step(self, index: int, chapter: Chapter, voices: list[Placement]) -> list[Placement]:
+    def _beats(self, strokes: Strokes, words_end_ms: int, clips: Mapping[str, Clip]) -> list[Placement]:
+        """A spoken count on each stroke's beat, or else a tick."""
+        beats_ms = strokes.beats_ms(words_end_ms)
+        if strokes.counts:
+            spoken = [clips[count] for count in strokes.counts]
+            return [
+                Placement(c.path, at_ms, c.duration_ms, is_voice=True)
+                for c, at_ms in zip(spoken, beats_ms, strict=True)
+            ]
+        tick = self.chimes.tick if self.chimes else None
+        return [_chime_at(tick, at_ms) for at_ms in beats_ms] if tick else []
+
+    def _chimes_of_step(
+        self, index: int, chapter: Chapter, busy: list[tuple[int, int]], voices: list[Placement]
+    ) -> list[Placement]:
         chimes = self.chimes
         assert chimes is not None
         placed = []
@@ -155,7 +177,7 @@ class TimelineBuilder:
             placed.append(_chime_at(chimes.step, chapter.start_ms))
         if chimes.bell and chimes.bell_every_ms:
             placed += [
-                _chime_at(chimes.bell, at_ms) for at_ms in _bell_times(chapter, voices, chimes.bell_every_ms)
+                _chime_at(chimes.bell, at_ms) for at_ms in _bell_times(chapter, busy, chimes.bell_every_ms)
             ]
         if chimes.end and index == len(self.script.chapters) - 1:
             placed.append(self._end_chime(chimes.end, voices[-1] if voices else None))
@@ -169,13 +191,13 @@ class TimelineBuilder:
         return _chime_at(end, min(at_ms, self.total_ms - 1))
 
 
-def _bell_times(chapter: Chapter, voices: Sequence[Placement], every_ms: int) -> list[int]:
-    """A bell every ``every_ms`` from the step's start, moved past any speech it would fall on,
-    and none in the last seconds before the next step's chime."""
+def _bell_times(chapter: Chapter, busy: Sequence[tuple[int, int]], every_ms: int) -> list[int]:
+    """A bell every ``every_ms`` from the step's start, moved past any speech or counted strokes it
+    would fall on, and none in the last seconds before the next step's chime."""
     times, at_ms = [], chapter.start_ms + every_ms
     latest_ms = chapter.end_ms - BELL_CLEAR_OF_STEP_END_MS
     while at_ms <= latest_ms:
-        ring_ms = _clear_of_speech(at_ms, voices)
+        ring_ms = _clear_of(at_ms, busy)
         # Two beats inside one long line would both wait for its end: ring once.
         if ring_ms <= latest_ms and (not times or ring_ms > times[-1]):
             times.append(ring_ms)
@@ -183,14 +205,10 @@ def _bell_times(chapter: Chapter, voices: Sequence[Placement], every_ms: int) ->
     return times
 
 
-def _clear_of_speech(at_ms: int, voices: Sequence[Placement]) -> int:
-    for voice in voices:
-        if (
-            voice.at_ms - BELL_CLEAR_OF_SPEECH_MS
-            < at_ms
-            < voice.at_ms + voice.duration_ms + BELL_CLEAR_OF_SPEECH_MS
-        ):
-            at_ms = voice.at_ms + voice.duration_ms + BELL_CLEAR_OF_SPEECH_MS
+def _clear_of(at_ms: int, busy: Sequence[tuple[int, int]]) -> int:
+    for start_ms, end_ms in sorted(busy):
+        if start_ms - BELL_CLEAR_OF_SPEECH_MS < at_ms < end_ms + BELL_CLEAR_OF_SPEECH_MS:
+            at_ms = end_ms + BELL_CLEAR_OF_SPEECH_MS
     return at_ms
 
 
@@ -225,7 +243,7 @@ def _place_in_order(
     placed: list[tuple[Cue, int]] = []
     free_from_ms = chapter.start_ms
     for number, cue in enumerate(cues):
-        length_ms = clips[cue.text].duration_ms
+        length_ms = clips[cue.text].duration_ms + (cue.strokes.stretch_ms if cue.strokes else 0)
         at_ms = max(cue.at_ms, free_from_ms)
         if cue.optional:
             next_fixed_ms = next((c.at_ms for c in cues[number + 1 :] if not c.optional), limit_ms)

@@ -18,14 +18,17 @@ from voiceguide.narration.layout import (
     TRANSITION_FROM_STEP_MS,
     Cue,
     CueKind,
+    MoveLine,
     Section,
     StepWords,
+    Strokes,
+    fewer_strokes,
     lay_out_step,
     minimum_step_ms,
 )
 from voiceguide.narration.speech_time import PACES, Pace, cautious_speech_ms, estimate_speech_ms
 from voiceguide.narration.wording import Wording, render_author_line
-from voiceguide.routine import Routine, Step
+from voiceguide.routine import Move, Routine, Step
 
 __all__ = [
     "CLOSING_TAIL_MS",
@@ -39,6 +42,7 @@ __all__ = [
     "CueKind",
     "Pace",
     "Script",
+    "Strokes",
     "estimate_speech_ms",
     "narrate",
     "step_minimums_ms",
@@ -50,6 +54,8 @@ class Chapter:
     title: str
     start_ms: int
     end_ms: int
+    grown_from_ms: int | None = None
+    """The step's share of the session, when that was too short for what it holds and it grew."""
 
 
 @dataclass(frozen=True)
@@ -64,36 +70,51 @@ class Script:
     lead_in_ms: int = 0
     """Quiet before the first step (which starts there), with a soft tone at its end."""
 
+    def spoken_texts(self) -> list[str]:
+        """Every distinct text the voice says: the cues' lines and the counts on stroke beats."""
+        texts = [cue.text for cue in self.cues]
+        texts += [count for cue in self.cues if cue.strokes for count in cue.strokes.counts]
+        return list(dict.fromkeys(texts))
 
-def narrate(plan: Plan, pace: Pace, language: str | None = None) -> Script:
-    """The cues of every step of ``plan``, placed with room for speech at the pace's rate."""
-    narrator = _Narrator(plan.routine, pace, Wording(language or plan.routine.language))
+
+def narrate(plan: Plan, pace: Pace, language: str | None = None, ticks: bool = True) -> Script:
+    """The cues of every step of ``plan``, placed with room for speech at the pace's rate; counted
+    strokes are paced by ticks, or by spoken counts when ``ticks`` is False."""
+    wording = Wording(language or plan.routine.language)
+    narrator = _Narrator(plan.routine, pace, wording, ticks)
     cues = [cue for planned in plan.steps for cue in narrator.step_cues(planned, plan.steps)]
-    chapters = tuple(Chapter(p.step.title, p.start_ms, p.end_ms) for p in plan.steps)
+    chapters = tuple(Chapter(p.step.title, p.start_ms, p.end_ms, p.grown_from_ms) for p in plan.steps)
     language = narrator.wording.language
     return Script(plan.routine.name, language, plan.total_ms, chapters, tuple(cues), plan.lead_in_ms)
 
 
-def step_minimums_ms(routine: Routine, pace: Pace, language: str | None = None) -> list[int]:
-    """The shortest each step can be: its short opening, its moves with working time, its ending."""
+def step_minimums_ms(
+    routine: Routine, pace: Pace, language: str | None = None, *, every_stroke: bool = False
+) -> list[int]:
+    """The shortest each step can be: its short opening, its moves with working time, its ending;
+    with ``every_stroke``, room for all its counted strokes, else for one stroke of each move."""
     narrator = _Narrator(routine, pace, Wording(language or routine.language))
     steps = routine.steps
-    return [narrator.minimum_ms(step, index, steps) for index, step in enumerate(steps)]
+    return [narrator.minimum_ms(step, index, steps, every_stroke) for index, step in enumerate(steps)]
 
 
 class _Narrator:
     """Words for each step from the language's templates; keeps the general reminders rotating."""
 
-    def __init__(self, routine: Routine, pace: Pace, wording: Wording):
+    def __init__(self, routine: Routine, pace: Pace, wording: Wording, ticks: bool = True):
         self.routine = routine
         self.pace = pace
         self.wording = wording
+        self.ticks = ticks
         self.speech_ms = partial(cautious_speech_ms, rate_wpm=pace.rate_wpm)
         self.general_reminders = itertools.cycle(wording.general_reminders())
 
-    def minimum_ms(self, step: Step, index: int, steps: tuple[Step, ...]) -> int:
+    def minimum_ms(self, step: Step, index: int, steps: tuple[Step, ...], every_stroke: bool) -> int:
         variables = self._variables(step, index, steps, duration_ms=0)
-        return minimum_step_ms(self._words(step, variables, full=False, duration_ms=0), self.speech_ms)
+        words = self._words(step, variables, full=False, duration_ms=0)
+        while not every_stroke and (fewer := fewer_strokes(words)):
+            words = fewer
+        return minimum_step_ms(words, self.speech_ms)
 
     def step_cues(self, planned: PlannedStep, plan_steps: tuple[PlannedStep, ...]) -> list[Cue]:
         steps = tuple(p.step for p in plan_steps)
@@ -103,15 +124,22 @@ class _Narrator:
         return lay_out_step(words, planned, self.speech_ms, reminders, self.pace.reminder_every_ms)
 
     def _words_that_fit(self, planned: PlannedStep, variables: dict[str, Any]) -> StepWords:
-        """The full opening when there is room; else the short form, then without the transition."""
+        """The full opening when there is room; else the short form, then without the transition,
+        then fewer counted strokes."""
         full = self._words(planned.step, variables, full=True, duration_ms=planned.duration_ms)
         short = self._words(planned.step, variables, full=False, duration_ms=planned.duration_ms)
         is_last = variables["step_number"] == variables["step_count"]
         without_transition = short if is_last else replace(short, ending=None)
         for words in (full, short, without_transition):
-            if minimum_step_ms(words, self.speech_ms) <= planned.duration_ms:
+            if self._fits(words, planned):
                 return words
-        return without_transition
+        words = without_transition
+        while not self._fits(words, planned) and (fewer := fewer_strokes(words)):
+            words = fewer
+        return words
+
+    def _fits(self, words: StepWords, planned: PlannedStep) -> bool:
+        return minimum_step_ms(words, self.speech_ms) <= planned.duration_ms
 
     def _words(self, step: Step, variables: dict[str, Any], full: bool, duration_ms: int) -> StepWords:
         render = self.wording.render
@@ -130,7 +158,10 @@ class _Narrator:
 
     def _sections(self, step: Step, variables: dict[str, Any]) -> tuple[Section, ...]:
         moves = tuple(
-            self.wording.render("move", {**variables, "move": move, "move_number": n + 1})
+            MoveLine(
+                self.wording.render("move", {**variables, "move": move.text, "move_number": n + 1}),
+                self._strokes(move),
+            )
             for n, move in enumerate(step.moves)
         )
         if not step.sides:
@@ -139,6 +170,13 @@ class _Narrator:
             Section(self.wording.render("side", {**variables, "side": side, "first": n == 0}), moves)
             for n, side in enumerate(step.sides)
         )
+
+    def _strokes(self, move: Move) -> Strokes | None:
+        if move.strokes is None:
+            return None
+        numbers = [] if self.ticks else range(1, move.strokes + 1)
+        counts = tuple(self.wording.render("count", {"number": n}) for n in numbers)
+        return Strokes(move.strokes, round(move.tempo * 1000), move.strokes, counts)
 
     def _reminders(self, step: Step) -> Iterator[str]:
         """Tips, then the muscles, then the technique's own reminders, then general ones in turn."""

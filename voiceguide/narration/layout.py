@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from voiceguide.fitting import PlannedStep
@@ -28,6 +28,41 @@ TRANSITION_FROM_STEP_MS = 90_000
 HALFWAY_FROM_STEP_MS = 120_000
 # The closing words end this long before the file does: room for the end chime to ring out.
 CLOSING_TAIL_MS = 4000
+# After a counted move's words, the hands find their place before the first stroke's beat.
+STROKE_LEAD_MS = 700
+
+
+@dataclass(frozen=True)
+class Strokes:
+    """Counted strokes after a move's words: a beat (a tick, or a spoken count) every ``tempo_ms``."""
+
+    count: int
+    tempo_ms: int
+    written: int
+    """The count the routine asks for; more than ``count`` when the step was too short for all."""
+    counts: tuple[str, ...] = ()
+    """The words said on the beats when there are no ticks (``1.``, ``2.``, ...), else empty."""
+
+    @property
+    def stretch_ms(self) -> int:
+        """From the end of the move's words to the end of the last stroke."""
+        return STROKE_LEAD_MS + self.count * self.tempo_ms
+
+    def beats_ms(self, words_end_ms: int) -> list[int]:
+        """When each stroke begins, for words that end at ``words_end_ms``."""
+        first_ms = words_end_ms + STROKE_LEAD_MS
+        return [first_ms + n * self.tempo_ms for n in range(self.count)]
+
+    def fewer(self) -> Strokes:
+        return replace(self, count=self.count - 1, counts=self.counts[: self.count - 1])
+
+
+@dataclass(frozen=True)
+class MoveLine:
+    """A movement as said, with the strokes counted after it, if any."""
+
+    text: str
+    strokes: Strokes | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +73,12 @@ class Cue:
     kind: CueKind
     text: str
     step_index: int
+    strokes: Strokes | None = None
+    """Strokes counted after the words (moves only)."""
+
+    def busy_ms(self, speech_ms: SpeechLength) -> int:
+        """How long the cue keeps the step busy: its words, then its counted strokes."""
+        return speech_ms(self.text) + (self.strokes.stretch_ms if self.strokes else 0)
 
     @property
     def optional(self) -> bool:
@@ -50,7 +91,7 @@ class Section:
     """One side of a two-sided step (or the whole step): an optional side cue, then the moves."""
 
     side_cue: str | None
-    moves: tuple[str, ...]
+    moves: tuple[MoveLine, ...]
 
 
 @dataclass(frozen=True)
@@ -70,14 +111,39 @@ def minimum_step_ms(words: StepWords, speech_ms: SpeechLength) -> int:
     """The shortest step that holds its opening, every move with working time, and its ending."""
     spoken = [words.opening, *_section_texts(words.sections)]
     speaking_ms = sum(speech_ms(text) + CUE_GAP_MS for text in spoken)
-    move_count = max(1, sum(len(section.moves) for section in words.sections))
-    shortest = (
-        CHIME_LEAD_MS + speaking_ms + move_count * MIN_WORK_PER_MOVE_MS + _ending_reserve_ms(words, speech_ms)
-    )
+    moves = [move for section in words.sections for move in section.moves]
+    working_ms = sum(_working_ms(move.strokes) for move in moves) if moves else MIN_WORK_PER_MOVE_MS
+    shortest = CHIME_LEAD_MS + speaking_ms + working_ms + _ending_reserve_ms(words, speech_ms)
     if shortest >= QUIET_RULE_FROM_STEP_MS - (MIN_QUIET_MS - MIN_WORK_PER_MOVE_MS):
         # Long enough to owe the hands 8 quiet seconds: one move's working time grows to that.
         shortest += MIN_QUIET_MS + CUE_GAP_MS - MIN_WORK_PER_MOVE_MS
     return shortest
+
+
+def _working_ms(strokes: Strokes | None) -> int:
+    """The hands' time after a move's words: its counted strokes, or at least the usual minimum."""
+    return max(MIN_WORK_PER_MOVE_MS, strokes.stretch_ms) if strokes else MIN_WORK_PER_MOVE_MS
+
+
+def fewer_strokes(words: StepWords) -> StepWords | None:
+    """The same words with one stroke fewer on the move that counts the most (the first of equals);
+    None when every count is down to one."""
+    counted = [
+        (move.strokes.count, s, m)
+        for s, section in enumerate(words.sections)
+        for m, move in enumerate(section.moves)
+        if move.strokes and move.strokes.count > 1
+    ]
+    if not counted:
+        return None
+    _, s, m = max(counted, key=lambda place: (place[0], -place[1], -place[2]))
+    sections = list(words.sections)
+    moves = list(sections[s].moves)
+    strokes = moves[m].strokes
+    assert strokes is not None
+    moves[m] = replace(moves[m], strokes=strokes.fewer())
+    sections[s] = replace(sections[s], moves=tuple(moves))
+    return replace(words, sections=tuple(sections))
 
 
 def _ending_reserve_ms(words: StepWords, speech_ms: SpeechLength) -> int:
@@ -109,12 +175,13 @@ def lay_out_step(
 
 
 def _section_texts(sections: Sequence[Section]) -> list[str]:
-    return [text for section in sections for _, text in _section_lines(section)]
+    return [line.text for section in sections for line in _section_lines(section)]
 
 
-def _section_lines(section: Section) -> list[tuple[CueKind, str]]:
-    side: list[tuple[CueKind, str]] = [("side", section.side_cue)] if section.side_cue else []
-    return side + [("move", move) for move in section.moves]
+def _section_lines(section: Section) -> list[Cue]:
+    """The section's lines as cues not yet placed in time."""
+    side = [Cue(0, "side", section.side_cue, -1)] if section.side_cue else []
+    return side + [Cue(0, "move", move.text, -1, move.strokes) for move in section.moves]
 
 
 def _ending_cue(words: StepWords, span: PlannedStep, speech_ms: SpeechLength) -> Cue | None:
@@ -138,31 +205,29 @@ def _section_cues(
     quiet_after: list[int] = []
     for number, section in enumerate(sections):
         section_start = round(start_ms + number * share_ms)
+        section_end = round(section_start + share_ms)
         section_lines = _section_lines(section)
-        even = _even_starts(len(section_lines), section_start, round(section_start + share_ms))
-        lengths = [speech_ms(text) for _, text in section_lines]
+        even = _even_starts(len(section_lines), section_start, section_end)
+        lengths = [line.busy_ms(speech_ms) for line in section_lines]
         starts += even
-        quiet_after += [
-            b - a - n
-            for a, n, b in zip(even, lengths, [*even[1:], round(section_start + share_ms)], strict=False)
-        ]
+        quiet_after += [b - a - n for a, n, b in zip(even, lengths, [*even[1:], section_end], strict=False)]
     needs_quiet = span.duration_ms >= QUIET_RULE_FROM_STEP_MS
     crowded = bool(quiet_after) and min(quiet_after) < CUE_GAP_MS
     if crowded or (needs_quiet and max(quiet_after, default=0) < MIN_QUIET_MS + CUE_GAP_MS):
         starts = _packed_starts(lines, start_ms, speech_ms)
-    return [Cue(at, kind, text, span.index) for at, (kind, text) in zip(starts, lines, strict=True)]
+    return [replace(line, at_ms=at, step_index=span.index) for at, line in zip(starts, lines, strict=True)]
 
 
 def _even_starts(count: int, start_ms: int, end_ms: int) -> list[int]:
     return [round(start_ms + i * (end_ms - start_ms) / count) for i in range(count)]
 
 
-def _packed_starts(lines: Sequence[tuple[CueKind, str]], start_ms: int, speech_ms: SpeechLength) -> list[int]:
+def _packed_starts(lines: Sequence[Cue], start_ms: int, speech_ms: SpeechLength) -> list[int]:
     """Each line right after the one before and its working time."""
     starts, at = [], start_ms
-    for kind, text in lines:
+    for line in lines:
         starts.append(at)
-        at += speech_ms(text) + CUE_GAP_MS + (MIN_WORK_PER_MOVE_MS if kind == "move" else 0)
+        at += speech_ms(line.text) + CUE_GAP_MS + (_working_ms(line.strokes) if line.kind == "move" else 0)
     return starts
 
 
@@ -171,7 +236,7 @@ def _silences(cues: Sequence[Cue], span: PlannedStep, speech_ms: SpeechLength) -
     ordered = sorted(cues, key=lambda cue: cue.at_ms)
     for cue, following in zip(ordered, [*ordered[1:], None], strict=True):
         end_ms = following.at_ms if following else span.end_ms - STEP_END_MARGIN_MS
-        yield cue.at_ms + speech_ms(cue.text), end_ms
+        yield cue.at_ms + cue.busy_ms(speech_ms), end_ms
 
 
 def _with_halfway(cues: list[Cue], words: StepWords, span: PlannedStep, speech_ms: SpeechLength) -> list[Cue]:

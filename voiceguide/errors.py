@@ -30,3 +30,7 @@ class EngineError(VoiceguideError):
 
 class MissingToolError(VoiceguideError):
     """A system program (ffmpeg, espeak-ng) that is not installed."""
+
+
+class DeliveryError(VoiceguideError):
+    """A session that cannot be exported, pushed or shared (missing file, folder, adb, port)."""

@@ -89,7 +89,7 @@ def test_export_of_a_file_that_is_not_a_session_is_one_line(tmp_path: Path):
     result = CliRunner().invoke(cli, ["export", str(tmp_path / "notes.mp3"), "--to", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.strip().endswith(
-        "notes.mp3: not an MP3 session; give the .mp3 that voiceguide render wrote"
+        "notes.mp3: not a session; give the .mp3 (or .m4b) that voiceguide render wrote"
     )
 
 
@@ -313,4 +313,4 @@ def test_share_prints_the_url_and_qr_logs_downloads_and_stops_by_itself(sessions
 def test_sharing_nothing_is_one_line(tmp_path: Path):
     result = CliRunner().invoke(cli, ["share", str(tmp_path)])
     assert result.exit_code == 2
-    assert "no MP3 sessions in" in result.output
+    assert "no sessions (.mp3, .m4b, .m4a) in" in result.output

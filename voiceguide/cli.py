@@ -22,6 +22,7 @@ from voiceguide.delivery.sessions import sessions_in
 from voiceguide.delivery.share import SessionShare, lan_address, qr_code_text, wait_for_expiry
 from voiceguide.durations import format_clock, parse_seconds
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
+from voiceguide.export import AUDIO_FORMATS
 from voiceguide.fitting import FitRequest
 from voiceguide.music import AMBIENT, NO_MUSIC
 from voiceguide.narration import PACES, Pace
@@ -158,8 +159,8 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
 @cli.command()
 @click.argument("routines", nargs=-1, metavar="ROUTINE...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the MP3 (default: ROUTINE.mp3 in this folder). "
-              "A .lrc lyrics file is written beside it.")  # fmt: skip
+              help="Where to write the session (default: ROUTINE.mp3 in this folder, or .m4b with "
+              "--format m4b). A .lrc lyrics file is written beside it.")  # fmt: skip
 @click.option("--all", "every_routine", is_flag=True, help="Render every routine `voiceguide list` shows.")
 @click.option("-d", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               help="Folder for the MP3s when rendering several routines.")  # fmt: skip
@@ -185,12 +186,20 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
 @click.option("--subtitles", type=click.Choice(["srt", "vtt"]), multiple=True,
               help="Also write the narration as timed subtitles beside the MP3 (NAME.srt or NAME.vtt, "
               "for video editors and players; timed as the .lrc). Repeatable.")  # fmt: skip
+@click.option(
+    "--format",
+    "audio_format",
+    type=click.Choice(list(AUDIO_FORMATS)),
+    default=None,
+    help="mp3 (the default; every phone plays it), or m4b/m4a: AAC with chapters and cover "
+    "for Apple Books and audiobook players. Default: from -o's extension, else mp3.",
+)
 @click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
               help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
 def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, output_dir: Path,
            fit: FitRequest, pace: Pace, ticks: bool, engine: str, voice: str | None, chime: str,
            bell_every_ms: int, no_chimes: bool, music: str, subtitles: tuple[str, ...],
-           bitrate: str) -> None:  # fmt: skip
+           audio_format: str | None, bitrate: str) -> None:  # fmt: skip
     """Render ROUTINE to an MP3 with chapters, lyrics and cover art.
 
     Several routines (or --all) are rendered in parallel, one per processor core.
@@ -204,6 +213,7 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
       voiceguide render daily --music ambient --chime bowl
       voiceguide render daily --music ~/Music/rain.mp3
       voiceguide render daily --subtitles srt
+      voiceguide render daily --format m4b
       voiceguide render daily --lead-in 10s --bell-every 30s
       voiceguide render jaw-release --ticks off
       voiceguide render --all -d sessions/
@@ -213,7 +223,8 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
         raise click.UsageError("name a ROUTINE to render (see `voiceguide list`), or use --all")
     if output and len(names) > 1:
         raise click.UsageError("-o names one file; for several routines use --output-dir")
-    outputs = {name: output or output_dir / f"{Path(name).stem}.mp3" for name in names}
+    audio_format = _output_format(audio_format, output)
+    outputs = {name: output or output_dir / f"{Path(name).stem}.{audio_format}" for name in names}
     if len(set(outputs.values())) < len(names):
         raise click.UsageError("two routines would write the same file; render them to different folders")
     shared = RenderOptions(
@@ -227,6 +238,7 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
         subtitles=tuple(dict.fromkeys(subtitles)),
         bitrate_kbps=int(bitrate),
         ticks=ticks,
+        audio_format=audio_format,
     )
     if len(names) == 1:
         _report(
@@ -237,6 +249,14 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
     failed = sum(isinstance(outcome, VoiceguideError) for outcome in outcomes)
     if failed:
         raise VoiceguideError(f"{failed} of {len(names)} routines were not rendered (see above)")
+
+
+def _output_format(asked: str | None, output: Path | None) -> str:
+    """The format asked, or the one -o's extension names, or MP3."""
+    named = output.suffix.lower().lstrip(".") if output else ""
+    if asked and named in AUDIO_FORMATS and named != asked:
+        raise click.UsageError(f"-o {output} names a .{named} file but --format is {asked}; make them agree")
+    return asked or (named if named in AUDIO_FORMATS else "mp3")
 
 
 def _report(result: RenderResult) -> None:

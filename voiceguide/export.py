@@ -1,27 +1,56 @@
-"""Writing the session: MP3 encoding through ffmpeg, the .lrc sidecar, and atomic file writes."""
+"""Writing the session: encoding through ffmpeg (MP3, or AAC audiobooks with chapters), the .lrc
+and subtitle sidecars, and atomic file writes."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import queue
+import re
 import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.durations import format_clock
 from voiceguide.errors import MissingToolError, VoiceguideError
+from voiceguide.narration import Chapter
 from voiceguide.timeline import Timeline
 
 # Constant bit rate: phones seek to chapter starts exactly only in CBR files.
 DEFAULT_BITRATE_KBPS = 128
 # Mixed windows waiting for the encoder: enough to keep it busy, few enough to bound memory.
 WINDOWS_IN_FLIGHT = 3
+
+
+@dataclass(frozen=True)
+class AudioFormat:
+    """How ffmpeg writes one kind of session file."""
+
+    codec: tuple[str, ...]
+    """ffmpeg's output options for it; ``{kbps}`` is the bit rate."""
+    mime: str
+    chapters_in_stream: bool
+    """Chapters go in through ffmpeg (MP4's chapter track) rather than in tags written after."""
+
+
+AUDIO_FORMATS = {
+    # Tags are written afterwards by mutagen; the Xing header carries the exact length.
+    "mp3": AudioFormat(("-c:a", "libmp3lame", "-b:a", "{kbps}k", "-id3v2_version", "0", "-write_xing", "1",
+                        "-f", "mp3"), "audio/mpeg", chapters_in_stream=False),
+    # Apple Books and audiobook players: AAC in an iPod-style MP4, with a QuickTime chapter track
+    # (ffmpeg adds a Nero chapter list too); faststart puts the index first, for streaming.
+    # The "fast" coder encodes 10 minutes in 3.8 s against 9.4 s for the default "twoloop", with
+    # no difference to hear in speech at 128 kbps.
+    "m4b": AudioFormat(("-c:a", "aac", "-aac_coder", "fast", "-b:a", "{kbps}k", "-movflags", "+faststart",
+                        "-f", "ipod"), "audio/mp4", chapters_in_stream=True),
+}  # fmt: skip
+AUDIO_FORMATS["m4a"] = AUDIO_FORMATS["m4b"]
 
 
 def require_ffmpeg() -> str:
@@ -70,13 +99,46 @@ def encode_mp3(
     pcm_chunks: Iterable[bytes], destination: Path, bitrate_kbps: int = DEFAULT_BITRATE_KBPS
 ) -> None:
     """Stream s16le stereo PCM into ffmpeg's LAME encoder, writing ``destination`` (no tags)."""
-    command = [
-        require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-        "-f", "s16le", "-ar", str(SAMPLE_RATE_HZ), "-ac", str(CHANNELS), "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
-        # Tags are written afterwards by mutagen; the Xing header carries the exact length.
-        "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(destination),
-    ]  # fmt: skip
+    encode_session(pcm_chunks, destination, "mp3", bitrate_kbps)
+
+
+def encode_session(
+    pcm_chunks: Iterable[bytes],
+    destination: Path,
+    format_name: str,
+    bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
+    chapters: Sequence[Chapter] = (),
+) -> None:
+    """Stream s16le stereo PCM into ffmpeg, writing ``destination`` in the named format; the
+    chapters go in now for formats that carry them in the stream, else tags add them later."""
+    audio_format = AUDIO_FORMATS[format_name]
+    codec = [option.format(kbps=bitrate_kbps) for option in audio_format.codec]
+    with tempfile.TemporaryDirectory() as work:
+        inputs = ["-f", "s16le", "-ar", str(SAMPLE_RATE_HZ), "-ac", str(CHANNELS), "-i", "pipe:0"]
+        if audio_format.chapters_in_stream and chapters:
+            metadata = Path(work) / "chapters.txt"
+            metadata.write_text(ffmetadata_chapters(chapters), encoding="utf-8")
+            inputs += ["-f", "ffmetadata", "-i", str(metadata), "-map", "0:a", "-map_chapters", "1"]
+        command = [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *inputs, *codec]
+        _run_encoder([*command, str(destination)], pcm_chunks, destination)
+
+
+def ffmetadata_chapters(chapters: Sequence[Chapter]) -> str:
+    """The chapters in ffmpeg's metadata file format (times in milliseconds)."""
+    lines = [";FFMETADATA1"]
+    for chapter in chapters:
+        title = re.sub(r"([=;#\\\n])", r"\\\1", chapter.title)
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={chapter.start_ms}",
+            f"END={chapter.end_ms}",
+            f"title={title}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _run_encoder(command: list[str], pcm_chunks: Iterable[bytes], destination: Path) -> None:
     with tempfile.TemporaryFile() as errors:
         encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
         assert encoder.stdin is not None

@@ -15,7 +15,7 @@ from voiceguide.errors import VoiceguideError
 from voiceguide.export import (
     DEFAULT_BITRATE_KBPS,
     atomic_output,
-    encode_mp3,
+    encode_session,
     lrc_text,
     prepare_output_folder,
     require_ffmpeg,
@@ -64,6 +64,8 @@ class RenderOptions:
     """Subtitle files to write beside the MP3: ``srt``, ``vtt``."""
     ticks: bool = True
     """Counted strokes are paced by a soft tick; False counts them aloud instead."""
+    audio_format: str = "mp3"
+    """``mp3``, or ``m4b``/``m4a``: AAC with a chapter track, for audiobook players."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def render_session(
         with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
             clips.start(script.spoken_texts())
             builder = TimelineBuilder(script, clips.get, chimes, background)
-            timeline = _write_mp3(builder, routine, options, progress)
+            timeline = _write_audio(builder, routine, options, progress)
     finally:
         progress.finish()
     lyrics = options.output.with_suffix(".lrc")
@@ -124,7 +126,7 @@ def render_session(
     return RenderResult(options.output, lyrics, timeline, clips.synthesized, subtitles)
 
 
-def _write_mp3(
+def _write_audio(
     builder: TimelineBuilder, routine: Routine, options: RenderOptions, progress: Progress
 ) -> Timeline:
     tick = progress.stage("Rendering", window_count(builder.total_ms))
@@ -135,9 +137,12 @@ def _write_mp3(
             tick()
 
     with atomic_output(options.output) as temporary:
-        encode_mp3(windows_with_progress(), temporary, options.bitrate_kbps)
+        chapters = builder.script.chapters  # known before any audio: the steps' times are fixed
+        encode_session(
+            windows_with_progress(), temporary, options.audio_format, options.bitrate_kbps, chapters
+        )
         timeline = builder.timeline()
-        write_tags(temporary, timeline, _session_tags(routine, timeline))
+        write_tags(temporary, timeline, _session_tags(routine, timeline), options.audio_format)
     return timeline
 
 

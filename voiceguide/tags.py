@@ -1,4 +1,5 @@
-"""ID3v2.3 tags a phone reads: title, artist, album, cover, chapters (CHAP + CTOC), lyrics."""
+"""Tags a phone reads: title, artist, album, cover and lyrics; in MP3s (ID3v2.3) the chapters too
+(CHAP + CTOC), while MP4 audiobooks get theirs from the encoder."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from mutagen.id3 import (
     Encoding,
 )
 from mutagen.id3._util import ID3NoHeaderError
+from mutagen.mp4 import MP4, MP4Cover
 
 from voiceguide.errors import VoiceguideError
 from voiceguide.timeline import Timeline
@@ -43,7 +45,34 @@ class SessionTags:
     cover_png: bytes | None
 
 
-def write_tags(mp3: Path, timeline: Timeline, tags: SessionTags) -> None:
+def write_tags(path: Path, timeline: Timeline, tags: SessionTags, format_name: str = "mp3") -> None:
+    """Tag the session file in its format's own way."""
+    writer = write_mp4_tags if format_name in ("m4a", "m4b") else write_id3_tags
+    try:
+        writer(path, timeline, tags)
+    except VoiceguideError:
+        raise
+    except Exception as error:  # mutagen raises several types; the user needs the path either way
+        raise VoiceguideError(f"could not write tags to {path}: {error}") from None
+
+
+def write_mp4_tags(path: Path, timeline: Timeline, tags: SessionTags) -> None:
+    """iTunes-style atoms: the chapters are already in the file, from the encoder."""
+    mp4 = MP4(path)
+    if mp4.tags is None:
+        mp4.add_tags()
+    assert mp4.tags is not None
+    mp4.tags.clear()
+    mp4.tags.update(
+        {"\xa9nam": [tags.title], "\xa9ART": [ARTIST], "\xa9alb": [tags.album], "\xa9gen": [GENRE],
+         "\xa9lyr": ["\n".join(line.text for line in timeline.lyrics)]}
+    )  # fmt: skip
+    if tags.cover_png:
+        mp4.tags["covr"] = [MP4Cover(tags.cover_png, imageformat=MP4Cover.FORMAT_PNG)]
+    mp4.save()
+
+
+def write_id3_tags(mp3: Path, timeline: Timeline, tags: SessionTags) -> None:
     """Replace the file's ID3 tag with the session's; saved as v2.3, which most players read."""
     id3 = _empty_tag(mp3)
     id3.add(TIT2(encoding=Encoding.UTF8, text=[tags.title]))
@@ -62,10 +91,7 @@ def write_tags(mp3: Path, timeline: Timeline, tags: SessionTags) -> None:
         )
     _add_chapters(id3, timeline)
     _add_lyrics(id3, timeline)
-    try:
-        id3.save(mp3, v2_version=3)
-    except Exception as error:  # mutagen raises several types; the user needs the path either way
-        raise VoiceguideError(f"could not write tags to {mp3}: {error}") from None
+    id3.save(mp3, v2_version=3)
 
 
 def _empty_tag(mp3: Path) -> ID3:

@@ -35,7 +35,7 @@ def _item(channel: ET.Element, session: SessionFile, base_url: str) -> None:
     url = base_url + quote(session.path.name)
     _text(item, "title", session.title)
     _text(item, "description", ", ".join(chapter.title for chapter in session.chapters))
-    ET.SubElement(item, "enclosure", {"url": url, "length": str(session.size_bytes), "type": "audio/mpeg"})
+    ET.SubElement(item, "enclosure", {"url": url, "length": str(session.size_bytes), "type": session.mime})
     # The same file shared again is the same episode; a re-rendered one is a new episode.
     guid = hashlib.sha256(f"{session.path.name}:{session.size_bytes}".encode()).hexdigest()[:32]
     _text(item, "guid", guid).set("isPermaLink", "false")

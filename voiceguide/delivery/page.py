@@ -53,5 +53,5 @@ def _article(session: SessionFile) -> str:
 <p class="length">{format_clock(session.duration_ms)} · {len(session.chapters)} steps</p>
 <audio controls preload="none" src="{href}"></audio>
 <ol>{chapters}</ol>
-<a class="download" href="{href}" download>Download MP3</a>
+<a class="download" href="{href}" download>Download {session.path.suffix[1:].upper()}</a>
 </article>"""

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import mutagen
 from mutagen import MutagenError
-from mutagen.mp3 import MP3, HeaderNotFoundError
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
 
 from voiceguide.errors import DeliveryError
+
+SESSION_SUFFIXES = (".mp3", ".m4b", ".m4a")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class SessionFile:
     duration_ms: int
     chapters: tuple[ChapterMark, ...]
     size_bytes: int
+    mime: str = "audio/mpeg"
 
     @property
     def lyrics(self) -> Path | None:
@@ -34,34 +39,48 @@ class SessionFile:
 
 
 def read_session(path: Path) -> SessionFile:
-    """The session at ``path``; a DeliveryError when it is missing or not an MP3."""
+    """The session at ``path`` (MP3, or M4B/M4A); a DeliveryError when it is missing or neither."""
     if not path.is_file():
         raise DeliveryError(f"{path}: no such session file; render one first (voiceguide render daily)")
     try:
-        audio = MP3(path)
-    except (HeaderNotFoundError, MutagenError):
-        raise DeliveryError(
-            f"{path}: not an MP3 session; give the .mp3 that voiceguide render wrote"
-        ) from None
+        audio = mutagen.File(path)
+    except MutagenError:
+        audio = None
+    if isinstance(audio, MP3):
+        return _mp3_session(path, audio)
+    if isinstance(audio, MP4):
+        return _mp4_session(path, audio)
+    raise DeliveryError(f"{path}: not a session; give the .mp3 (or .m4b) that voiceguide render wrote")
+
+
+def _mp3_session(path: Path, audio: MP3) -> SessionFile:
     tags = audio.tags
     title = str(tags["TIT2"].text[0]) if tags and "TIT2" in tags else path.stem
-    chapters = sorted(
-        (
-            ChapterMark(str(frame.sub_frames["TIT2"].text[0]), frame.start_time)
-            for frame in tags.getall("CHAP")
-        )
-        if tags
-        else [],
-        key=lambda chapter: chapter.start_ms,
-    )
-    return SessionFile(path, title, round(audio.info.length * 1000), tuple(chapters), path.stat().st_size)
+    frames = tags.getall("CHAP") if tags else []
+    chapters = [ChapterMark(str(frame.sub_frames["TIT2"].text[0]), frame.start_time) for frame in frames]
+    return _session(path, title, audio.info.length, chapters, "audio/mpeg")
+
+
+def _mp4_session(path: Path, audio: MP4) -> SessionFile:
+    title = str(audio.tags["\xa9nam"][0]) if audio.tags and "\xa9nam" in audio.tags else path.stem
+    chapters = [ChapterMark(chapter.title, round(chapter.start * 1000)) for chapter in audio.chapters or []]
+    return _session(path, title, audio.info.length, chapters, "audio/mp4")
+
+
+def _session(path: Path, title: str, seconds: float, chapters: list[ChapterMark], mime: str) -> SessionFile:
+    ordered = tuple(sorted(chapters, key=lambda chapter: chapter.start_ms))
+    return SessionFile(path, title, round(seconds * 1000), ordered, path.stat().st_size, mime)
 
 
 def sessions_in(paths: list[Path]) -> list[SessionFile]:
     """The sessions named: files, or every MP3 in a folder, in name order."""
     files: list[Path] = []
     for path in paths:
-        files += sorted(path.glob("*.mp3")) if path.is_dir() else [path]
+        files += (
+            sorted(p for p in path.iterdir() if p.suffix in SESSION_SUFFIXES) if path.is_dir() else [path]
+        )
     if not files:
-        raise DeliveryError(f"no MP3 sessions in {', '.join(map(str, paths))}; render one first")
+        raise DeliveryError(
+            f"no sessions (.mp3, .m4b, .m4a) in {', '.join(map(str, paths))}; render one first"
+        )
     return [read_session(file) for file in files]

@@ -103,7 +103,7 @@ class SessionShare:
             prefix + "cover.png": Resource("image/png", file=asset_path("cover.png")),
         }
         for session in sessions:
-            routes[prefix + quote(session.path.name)] = Resource("audio/mpeg", file=session.path)
+            routes[prefix + quote(session.path.name)] = Resource(session.mime, file=session.path)
             if session.lyrics:
                 routes[prefix + quote(session.lyrics.name)] = Resource(
                     "text/plain; charset=utf-8", file=session.lyrics

@@ -4,6 +4,7 @@ import hashlib
 import http.client
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -314,3 +315,20 @@ def test_sharing_nothing_is_one_line(tmp_path: Path):
     result = CliRunner().invoke(cli, ["share", str(tmp_path)])
     assert result.exit_code == 2
     assert "no sessions (.mp3, .m4b, .m4a) in" in result.output
+
+
+def test_ctrl_c_stops_sharing_cleanly(sessions: list[Path]):
+    command = [sys.executable, "-m", "voiceguide", "share", str(sessions[0]), "--host", "127.0.0.1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for _ in range(3):
+        line = process.stdout.readline()
+    url = line.strip()
+    assert _request(url).status == 200  # serving: the wait for Ctrl-C has begun
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "Traceback" not in err
+    assert err.strip().endswith("Sharing stopped.")
+    with pytest.raises(ConnectionRefusedError):
+        _request(url)

@@ -33,6 +33,7 @@ from voiceguide.pipeline import (
     RenderResult,
     plan_script,
     render_many,
+    render_sample,
     render_session,
 )
 from voiceguide.routine import (
@@ -42,7 +43,15 @@ from voiceguide.routine import (
     user_routine_names,
     user_routines_dir,
 )
-from voiceguide.speech import DEFAULT_ENGINE, VoiceSettings, engine_names, get_engine
+from voiceguide.speech import (
+    AUTO,
+    DEFAULT_ENGINE,
+    DEFAULT_RATE_WPM,
+    VoiceSettings,
+    engine_names,
+    get_engine,
+    pick_engine,
+)
 
 EXIT_INTERRUPTED = 130
 
@@ -156,6 +165,31 @@ def _session_shape(command: Callable[..., Any]) -> Callable[..., Any]:
 _routine_argument = click.argument("routine", metavar="ROUTINE")
 
 
+def _voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Which voice speaks, shared by `render` and `voices`; passed on as one VoiceSettings."""
+    options = [
+        click.option("--engine", default=DEFAULT_ENGINE, show_default=True,
+                     help="Speech engine: auto (the natural Piper voice when installed, else the "
+                     "system voice), piper or pyttsx3. See `voiceguide voices`."),
+        click.option("--voice", help="Voice id, name or language code (see `voiceguide voices`)."),
+        click.option("--voice-model", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A Piper voice file (.onnx, its .onnx.json beside it) to speak with."),
+        click.option("--lang", "language", metavar="CODE",
+                     help="Narration and voice language, e.g. en or fr (default: the routine's)."),
+    ]  # fmt: skip
+
+    @functools.wraps(command)
+    def with_voice(engine: str, voice: str | None, voice_model: Path | None, **kwargs: Any) -> Any:
+        if voice_model is not None:
+            engine = "piper" if engine == DEFAULT_ENGINE else engine
+            voice = str(voice_model.expanduser().resolve())
+        return command(voice=VoiceSettings(engine=engine, voice=voice), **kwargs)
+
+    for option in reversed(options):
+        with_voice = option(with_voice)
+    return with_voice
+
+
 @cli.command()
 @click.argument("routines", nargs=-1, metavar="ROUTINE...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -165,10 +199,7 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
 @click.option("-d", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               help="Folder for the MP3s when rendering several routines.")  # fmt: skip
 @_session_shape
-@click.option(
-    "--engine", default=DEFAULT_ENGINE, show_default=True, help="Speech engine (see `voiceguide voices`)."
-)
-@click.option("--voice", help="Voice id, name or language code (see `voiceguide voices`).")
+@_voice_options
 @click.option("--chime", default=DEFAULT_CHIME, show_default=True, metavar="|".join([*CHIME_SOUNDS, "FILE"]),
               help="The sound at the start of each step: "
               + "; ".join(f"{name}, {sound}" for name, sound in CHIME_SOUNDS.items())
@@ -197,7 +228,7 @@ _routine_argument = click.argument("routine", metavar="ROUTINE")
 @click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
               help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
 def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, output_dir: Path,
-           fit: FitRequest, pace: Pace, ticks: bool, engine: str, voice: str | None, chime: str,
+           fit: FitRequest, pace: Pace, ticks: bool, voice: VoiceSettings, language: str | None, chime: str,
            bell_every_ms: int, no_chimes: bool, music: str, subtitles: tuple[str, ...],
            audio_format: str | None, bitrate: str) -> None:  # fmt: skip
     """Render ROUTINE to an MP3 with chapters, lyrics and cover art.
@@ -214,6 +245,8 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
       voiceguide render daily --music ~/Music/rain.mp3
       voiceguide render daily --subtitles srt
       voiceguide render daily --format m4b
+      voiceguide render daily --engine pyttsx3 --voice en-gb --rate 140
+      voiceguide render daily --lang fr
       voiceguide render daily --lead-in 10s --bell-every 30s
       voiceguide render jaw-release --ticks off
       voiceguide render --all -d sessions/
@@ -229,7 +262,8 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
         raise click.UsageError("two routines would write the same file; render them to different folders")
     shared = RenderOptions(
         output=Path(),
-        voice=VoiceSettings(engine=engine, voice=voice, rate_wpm=pace.rate_wpm),
+        voice=replace(voice, rate_wpm=pace.rate_wpm),
+        language=language,
         fit=fit,
         pace=pace,
         chime=None if no_chimes else chime,
@@ -242,7 +276,9 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
     )
     if len(names) == 1:
         _report(
-            render_session(load_routine(names[0]), replace(shared, output=outputs[names[0]]), _BarProgress())
+            render_session(
+                load_routine(names[0], language), replace(shared, output=outputs[names[0]]), _BarProgress()
+            )
         )
         return
     outcomes = render_many([(name, replace(shared, output=outputs[name])) for name in names], _report_one)
@@ -297,15 +333,18 @@ def list_routines() -> None:
 @cli.command()
 @_routine_argument
 @_session_shape
+@click.option("--lang", "language", metavar="CODE", help="Narration language, e.g. en or fr.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="A table to read, or JSON for scripts.")  # fmt: skip
-def show(routine: str, fit: FitRequest, pace: Pace, ticks: bool, output_format: str) -> None:
+def show(
+    routine: str, fit: FitRequest, pace: Pace, ticks: bool, language: str | None, output_format: str
+) -> None:
     """Print ROUTINE's cue sheet: when each step starts and what is said when, without rendering.
 
     Times are planned from an estimate of speaking speed; in the rendered file a spoken line may
     move by a second or two, a step start never.
     """
-    script = plan_script(load_routine(routine), fit, pace, ticks=ticks)
+    script = plan_script(load_routine(routine, language), fit, pace, language, ticks=ticks)
     if output_format == "json":
         click.echo(json.dumps(asdict(script), indent=2, ensure_ascii=False))
     else:
@@ -355,19 +394,69 @@ def schema() -> None:
 
 
 @cli.command()
-@click.option("--engine", type=click.Choice(engine_names()), default=DEFAULT_ENGINE, show_default=True,
-              help="The speech engine whose voices to list.")  # fmt: skip
+@click.option("--engine", type=click.Choice([AUTO, *engine_names()]), default=AUTO, show_default=True,
+              help="The engine whose voices to list (auto: every engine).")  # fmt: skip
 @click.option("--lang", help="Only voices for this language code (e.g. en, fr, en-gb).")
-def voices(engine: str, lang: str | None) -> None:
-    """List the voices a speech engine offers here: id, name, languages."""
-    speech = get_engine(engine)
-    default_language = (lang or "en").split("-")[0]
-    default = speech.resolve_voice(VoiceSettings(engine=engine, language=default_language))
-    for voice in speech.voices():
-        if lang and not any(code.lower().startswith(lang.lower()) for code in voice.languages):
+@click.option("--sample", metavar="TEXT", help="Speak TEXT with the chosen voice into a short MP3.")
+@click.option("--voice", help="With --sample: the voice (id, name or language code).")
+@click.option(
+    "--voice-model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --sample: a Piper voice file (.onnx).",
+)
+@click.option(
+    "--rate",
+    type=click.IntRange(60, 400),
+    default=DEFAULT_RATE_WPM,
+    show_default=True,
+    help="With --sample: words per minute.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("voice-sample.mp3"), show_default=True,
+              help="With --sample: where to write it.")  # fmt: skip
+def voices(engine: str, lang: str | None, sample: str | None, voice: str | None, voice_model: Path | None,
+           rate: int, output: Path) -> None:  # fmt: skip
+    """List the voices each speech engine offers here, and which one a render uses by default.
+
+    \b
+    Examples:
+      voiceguide voices
+      voiceguide voices --lang fr
+      voiceguide voices --sample "Slow upward strokes." --engine pyttsx3 --voice en-gb
+    """
+    language = (lang or "en").split("-")[0]
+    if sample is not None:
+        chosen = voice_model.expanduser().resolve() if voice_model else None
+        settings = VoiceSettings(
+            engine="piper" if chosen and engine == AUTO else engine,
+            voice=str(chosen) if chosen else voice,
+            rate_wpm=rate,
+            language=language,
+        )
+        click.echo(str(render_sample(sample, settings, output)))
+        return
+    default_engine = pick_engine(AUTO, language)
+    for name in engine_names() if engine == AUTO else [engine]:
+        _list_voices(name, lang, language, default_engine)
+
+
+def _list_voices(name: str, lang: str | None, language: str, default_engine: str) -> None:
+    try:
+        speech = get_engine(name)
+    except VoiceguideError as error:
+        click.echo(f"{name:<8} (not available: {error})")
+        return
+    try:
+        default_id = speech.resolve_voice(VoiceSettings(engine=name, language=language)).id
+    except VoiceguideError:
+        default_id = None
+    for found in speech.voices():
+        if lang and not any(code.lower().startswith(lang.lower()) for code in found.languages):
             continue
-        mark = f"  (default for {default_language})" if voice.id == default.id else ""
-        click.echo(f"{voice.id:<28} {voice.name:<40} {', '.join(voice.languages)}{mark}")
+        mark = ""
+        if found.id == default_id:
+            mark = f"  (default for {language})" if name == default_engine else f"  ({name}'s {language})"
+        click.echo(f"{name:<8} {found.id:<28} {found.name[:32]:<32} {', '.join(found.languages)}{mark}")
 
 
 @cli.command()

@@ -9,7 +9,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pydub import AudioSegment
+
 from voiceguide.assets import asset_path
+from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.chimes import DEFAULT_CHIME, load_chimes
 from voiceguide.errors import VoiceguideError
 from voiceguide.export import (
@@ -27,7 +30,7 @@ from voiceguide.mixing import background_gain_db, mix_pcm, window_count
 from voiceguide.music import NO_MUSIC, Background, load_background
 from voiceguide.narration import PACES, Pace, Script, estimate_speech_ms, narrate, step_minimums_ms
 from voiceguide.routine import Routine, load_routine
-from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings
+from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings, pick_engine
 from voiceguide.tags import SessionTags, write_tags
 from voiceguide.timeline import Timeline, TimelineBuilder
 
@@ -100,7 +103,8 @@ def render_session(
     progress = progress or Progress()
     require_ffmpeg()
     prepare_output_folder(options.output)
-    voice = replace(options.voice, language=options.language or routine.language)
+    language = options.language or routine.language
+    voice = replace(options.voice, language=language, engine=pick_engine(options.voice.engine, language))
     pace = replace(options.pace, rate_wpm=voice.rate_wpm)
     script = plan_script(routine, options.fit, pace, voice.language, options.ticks)
     # A bad music or chime file stops here, before any audio work.
@@ -124,6 +128,19 @@ def render_session(
     for path, kind in zip(subtitles, options.subtitles, strict=True):
         write_text_atomically(path, subtitles_text(timeline, kind))
     return RenderResult(options.output, lyrics, timeline, clips.synthesized, subtitles)
+
+
+def render_sample(text: str, voice: VoiceSettings, output: Path, cache_dir: Path | None = None) -> Path:
+    """``text`` spoken by ``voice`` into a short MP3 at ``output``: to hear a voice before choosing."""
+    require_ffmpeg()
+    prepare_output_folder(output)
+    voice = replace(voice, engine=pick_engine(voice.engine, voice.language))
+    with ClipSupply(voice, ClipCache(cache_dir)) as clips:
+        clip = clips.start([text]).get(text)
+    stereo = AudioSegment.from_file(clip.path).set_channels(CHANNELS).set_frame_rate(SAMPLE_RATE_HZ)
+    with atomic_output(output) as temporary:
+        encode_session([stereo.raw_data], temporary, "mp3")
+    return output
 
 
 def _write_audio(
@@ -181,6 +198,6 @@ def render_many(
 
 def _render_job(name: str, options: RenderOptions) -> RenderResult | VoiceguideError:
     try:
-        return render_session(load_routine(name), options)
+        return render_session(load_routine(name, options.language), options)
     except VoiceguideError as error:
         return error

@@ -262,17 +262,22 @@ def user_routine_names() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def load_builtin(name: str) -> Routine:
-    text = (resources.files("voiceguide") / "routines" / f"{name}.yaml").read_bytes()
-    return parse_routine(text, f"built-in routine {name}")
+def load_builtin(name: str, language: str | None = None) -> Routine:
+    """A built-in routine, in ``language`` when it has been written in it (``routines/fr/``)."""
+    folder = resources.files("voiceguide") / "routines"
+    translated = folder / (language or "") / f"{name}.yaml"
+    if language and translated.is_file():
+        return parse_routine(translated.read_bytes(), f"built-in routine {language}/{name}")
+    return parse_routine((folder / f"{name}.yaml").read_bytes(), f"built-in routine {name}")
 
 
-def load_routine(name_or_path: str) -> Routine:
-    """A routine by name (the user's own first, then the built-ins), or a routine file by path."""
+def load_routine(name_or_path: str, language: str | None = None) -> Routine:
+    """A routine by name (the user's own first, then the built-ins, in ``language`` if written in
+    it), or a routine file by path."""
     if name_or_path in user_routine_names():
         return load_routine_file(user_routines_dir() / f"{name_or_path}.yaml")
     if name_or_path in builtin_names():
-        return load_builtin(name_or_path)
+        return load_builtin(name_or_path, language)
     path = Path(name_or_path).expanduser()
     if path.exists() or path.suffix in {".yaml", ".yml"} or "/" in name_or_path:
         return load_routine_file(path)

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from voiceguide.speech.base import (
+    AUTO,
     DEFAULT_RATE_WPM,
     SpeechEngine,
     VoiceInfo,
     VoiceSettings,
     engine_names,
     get_engine,
+    pick_engine,
     register_engine,
 )
 from voiceguide.speech.cache import ClipCache
+from voiceguide.speech.piper_engine import PiperEngine
 from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
 from voiceguide.speech.supply import Clip, ClipSupply, SpeechResult, speak_all
 
-DEFAULT_ENGINE = "pyttsx3"
+DEFAULT_ENGINE = AUTO
+# One line per engine: a third one is a module of its own and a line here.
 register_engine("pyttsx3", Pyttsx3Engine)
+register_engine("piper", PiperEngine)
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -30,6 +35,7 @@ __all__ = [
     "VoiceSettings",
     "engine_names",
     "get_engine",
+    "pick_engine",
     "register_engine",
     "speak_all",
 ]

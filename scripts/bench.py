@@ -4,6 +4,7 @@
 Timings on shared machines are noisy, so every figure is compared as a ratio to the encoder-only
 time measured in the same run: ffmpeg encoding the same finished audio at the same settings.
 Memory is the peak resident size of the largest process a command ran (its own, or a worker's).
+The system voice (pyttsx3) is used throughout but for the rows marked "natural voice" (Piper).
 
 Usage: .venv/bin/python scripts/bench.py [--routine daily] [--minutes 10] [--long 60]
 """
@@ -52,9 +53,38 @@ def timed(command: list[str], env: dict[str, str]) -> Run:
     return Run(elapsed, usage.ru_maxrss / 1024, text)
 
 
-def render(routine: str, minutes: float | None, out: Path, env: dict[str, str]) -> Run:
+def render(
+    routine: str, minutes: float | None, out: Path, env: dict[str, str], engine: str = "pyttsx3"
+) -> Run:
     length = ["--minutes", str(minutes)] if minutes else []
-    return timed([*VOICEGUIDE, "render", routine, *length, "-o", str(out)], env)
+    return timed([*VOICEGUIDE, "render", routine, *length, "-o", str(out), "--engine", engine], env)
+
+
+# The natural voice's own synthesis time: every line of the session spoken by Piper, one after
+# another on one core (each call runs on one core, as in a render), the voice loaded beforehand.
+SYNTHESIS_ONLY = """
+import sys, tempfile, time
+from pathlib import Path
+from voiceguide.fitting import FitRequest
+from voiceguide.narration import PACES
+from voiceguide.pipeline import plan_script
+from voiceguide.routine import load_routine
+from voiceguide.speech.piper_engine import PiperEngine
+routine, minutes = sys.argv[1], float(sys.argv[2])
+texts = plan_script(load_routine(routine), FitRequest(minutes=minutes), PACES["normal"]).spoken_texts()
+engine = PiperEngine()
+engine.synthesize("Ready.", Path(tempfile.gettempdir()) / "voiceguide-bench-warm.wav", "joe", 150)
+with tempfile.TemporaryDirectory() as work:
+    start = time.perf_counter()
+    for number, text in enumerate(texts):
+        engine.synthesize(text, Path(work) / f"{number}.wav", "joe", 150)
+    print(time.perf_counter() - start)
+"""
+
+
+def natural_synthesis_seconds(routine: str, minutes: float, env: dict[str, str]) -> float:
+    command = [sys.executable, "-c", SYNTHESIS_ONLY, routine, str(minutes)]
+    return float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout)
 
 
 def encoder_only(mp3: Path, work: Path, env: dict[str, str]) -> Run:
@@ -119,7 +149,17 @@ def main() -> None:
         print(line("cold render", cold, encode.seconds, f"  {cold.new_clips} clips synthesised"))
         print(line("warm render", warm, encode.seconds, f"  {warm.new_clips} clips synthesised"))
         print(line("one move edited", edited, encode.seconds, f"  {edited.new_clips} clips synthesised"))
-        every = timed([*VOICEGUIDE, "render", "--all", "-d", str(work / "all")], env)
+        natural_cold = render(args.routine, args.minutes, work / "natural.mp3", env, "piper")
+        natural_warm = render(args.routine, args.minutes, work / "natural2.mp3", env, "piper")
+        synthesis = natural_synthesis_seconds(args.routine, args.minutes, env)
+        cores = os.cpu_count() or 1
+        allowed = encode.seconds + synthesis / cores
+        print(line("natural voice, cold", natural_cold, encode.seconds, f"  {natural_cold.new_clips} clips"))
+        print(line("natural voice, warm", natural_warm, encode.seconds, f"  {natural_warm.new_clips} clips"))
+        print(f"{'natural synthesis alone':<24} {synthesis:6.2f} s  (one core); cold allowed: encoder + "
+              f"{synthesis:.2f} / {cores} cores = {allowed:.2f} s;")  # fmt: skip
+        print(f"{'':<24} the natural voice's cold render took {natural_cold.seconds / allowed:.2f}x that")
+        every = timed([*VOICEGUIDE, "render", "--all", "-d", str(work / "all"), "--engine", "pyttsx3"], env)
         names = sorted(p.stem for p in (work / "all").glob("*.mp3"))
         one_by_one = (
             sum(render(name, None, work / "one" / f"{name}.mp3", env).seconds for name in names)

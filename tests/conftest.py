@@ -34,6 +34,7 @@ class FakeEngine:
 
     name = "fake"
     runs_in_processes = False
+    threads = 1
     calls: list[str] = []  # noqa: RUF012 - shared on purpose, for tests to count synthesis
 
     def is_available(self) -> bool:

@@ -97,6 +97,7 @@ class _SilentEngine:
 
     name = "silent"
     runs_in_processes = False
+    threads = 1
 
     def is_available(self) -> bool:
         return True

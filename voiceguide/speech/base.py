@@ -38,7 +38,9 @@ class SpeechEngine(Protocol):
     name: str
     runs_in_processes: bool
     """True for engines that must run in worker processes of their own (process-global state);
-    False for engines that are safe to call from a thread of the rendering process."""
+    False for engines that are safe to call from threads of the rendering process."""
+    threads: int
+    """When not in processes: how many threads may call ``synthesize`` at once."""
 
     def is_available(self) -> bool: ...
 

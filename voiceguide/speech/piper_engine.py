@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import threading
 import wave
 from pathlib import Path
 from typing import Any
@@ -30,9 +32,11 @@ SENTENCE_GAP_MS = 400
 
 class PiperEngine:
     name = "piper"
-    # onnxruntime spreads one synthesis over the cores itself, and a voice is large to load:
-    # one voice in the rendering process, used from one thread.
+    # A voice is large to load (0.6 s, 60 MB of model), so it is loaded once in the rendering
+    # process and used from one thread per core: the model runs without the GIL, each run on one
+    # core, which keeps the cores busier than one run spread over all of them.
     runs_in_processes = False
+    threads = os.cpu_count() or 1
 
     def is_available(self) -> bool:
         try:
@@ -75,7 +79,14 @@ class PiperEngine:
         assert model is not None
         voice = _loaded_voice(str(model))
         config = SynthesisConfig(length_scale=NATURAL_RATE_WPM / rate_wpm, normalize_audio=False)
-        sentences = [chunk.audio_float_array for chunk in voice.synthesize(text, config)]
+        # espeak-ng, which turns text into phonemes, keeps global state: one thread at a time.
+        with _PHONEMIZING:
+            sentences_phonemes = voice.phonemize(text)
+        sentences = [
+            np.asarray(voice.phoneme_ids_to_audio(voice.phonemes_to_ids(phonemes), config), dtype=np.float32)
+            for phonemes in sentences_phonemes
+            if phonemes
+        ]
         rate_hz = voice.config.sample_rate
         gap = np.zeros(rate_hz * SENTENCE_GAP_MS // 1000, dtype=np.float32)
         joined = [part for sentence in sentences for part in (gap, sentence)][1:]
@@ -99,15 +110,34 @@ def _voice_info(model: Path, voice_id: str) -> VoiceInfo:
     return VoiceInfo("piper", voice_id, name, (code, code.split("-")[0]))
 
 
-@functools.cache
-def _loaded_voice(model: str) -> Any:
-    """Each voice loaded once per process (about 0.6 s and 60 MB for a medium voice)."""
-    from piper import PiperVoice
+_PHONEMIZING = threading.Lock()
+_LOADING = threading.Lock()
 
+
+def _loaded_voice(model: str) -> Any:
+    with _LOADING:  # the first clips ask from several threads at once; load the voice once
+        return _load_voice(model)
+
+
+@functools.cache
+def _load_voice(model: str) -> Any:
+    """Each voice loaded once per process (about 0.6 s and 60 MB for a medium voice), its model
+    set to run on one core per call."""
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
     try:
-        return PiperVoice.load(model)
+        config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
+        session = onnxruntime.InferenceSession(
+            model, sess_options=options, providers=["CPUExecutionProvider"]
+        )
     except Exception as error:  # onnxruntime raises its own types for a broken model file
         raise EngineError(f"{model}: Piper could not load this voice ({error})") from None
+    return PiperVoice(session=session, config=config)
 
 
 def _write_wav(path: Path, audio: np.ndarray, rate_hz: int) -> None:

@@ -29,6 +29,7 @@ WARM_UP_TEXT = "Ready."
 class Pyttsx3Engine:
     name = "pyttsx3"
     runs_in_processes = True
+    threads = 1
 
     def __init__(self) -> None:
         self._engine: Any = None

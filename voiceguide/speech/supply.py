@@ -147,7 +147,7 @@ def speak_all(texts: Iterable[str], settings: VoiceSettings, cache: ClipCache) -
 
 def _executor_for(engine: SpeechEngine, jobs: int) -> Executor:
     if not engine.runs_in_processes:
-        return ThreadPoolExecutor(max_workers=1)
+        return ThreadPoolExecutor(max_workers=max(1, min(engine.threads, jobs)))
     # spawn, not fork: the parent may hold threads or a loaded engine that must not be copied.
     workers = max(1, min(os.cpu_count() or 1, jobs))
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

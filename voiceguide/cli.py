@@ -16,10 +16,6 @@ from voiceguide import __version__
 from voiceguide.authoring import routine_json_schema, write_new_routine
 from voiceguide.chimes import CHIME_SOUNDS, DEFAULT_CHIME
 from voiceguide.cue_sheet import cue_sheet
-from voiceguide.delivery.adb import push_to_phone
-from voiceguide.delivery.folder import PLAYLIST_NAME, export_to_folder
-from voiceguide.delivery.sessions import sessions_in
-from voiceguide.delivery.share import SessionShare, lan_address, qr_code_text, wait_for_expiry
 from voiceguide.durations import format_clock, parse_seconds
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
 from voiceguide.export import AUDIO_FORMATS
@@ -503,6 +499,11 @@ def export(files: tuple[Path, ...], folder: Path | None, use_adb: bool) -> None:
       voiceguide export daily.mp3 --to /media/phone/Music
       voiceguide export sessions/ --adb
     """
+    # Delivery is imported when used: a render should not pay for an HTTP server and QR codes.
+    from voiceguide.delivery.adb import push_to_phone
+    from voiceguide.delivery.folder import PLAYLIST_NAME, export_to_folder
+    from voiceguide.delivery.sessions import sessions_in
+
     if (folder is None) == (not use_adb):
         raise click.UsageError("say where: --to FOLDER or --adb (one of them)")
     sessions = sessions_in(list(files))
@@ -538,6 +539,9 @@ def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) 
       voiceguide share daily.mp3 jaw-release.mp3
       voiceguide share sessions/ --expire 10m
     """
+    from voiceguide.delivery.sessions import sessions_in
+    from voiceguide.delivery.share import SessionShare, lan_address, qr_code_text, wait_for_expiry
+
     sessions = sessions_in(list(paths))
     log = functools.partial(click.echo, err=True)
     with SessionShare(sessions, host or lan_address(), port, log=log) as server:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -116,6 +117,15 @@ def silences(path: Path, min_seconds: float, noise_db: int = -45) -> list[tuple[
         float(line.split("silence_end: ")[1].split()[0]) for line in log.splitlines() if "silence_end" in line
     ]
     return list(zip(starts, ends, strict=False))
+
+
+def decoded_audio(path: Path, channels: int = 2) -> np.ndarray:
+    """The file's samples as ffmpeg decodes them, floats in [-1, 1): (frames, 2), or (frames,)
+    for ``channels=1``."""
+    command = ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le", "-ac", str(channels), "-"]
+    raw = subprocess.run(command, check=True, capture_output=True).stdout
+    samples = np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768
+    return samples.reshape(-1, channels) if channels > 1 else samples
 
 
 def decoded_ms(path: Path) -> float:

@@ -1,7 +1,6 @@
 """Cues a massage needs: written pauses, a lead-in, bells inside steps, subtitles, own chimes."""
 
 import re
-import subprocess
 import wave
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import numpy as np
 import pysubs2
 import pytest
 from click.testing import CliRunner
-from conftest import ffprobe, silences
+from conftest import decoded_audio, ffprobe, silences
 
 from voiceguide.cli import cli
 from voiceguide.fitting import fit_to_length
@@ -47,12 +46,6 @@ def _render(tmp_path: Path, *args: str) -> Path:
     result = CliRunner().invoke(cli, ["render", str(_routine(tmp_path)), "-o", str(out), *args])
     assert result.exit_code == 0, result.output
     return out
-
-
-def _decoded(path: Path) -> np.ndarray:
-    command = ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le", "-ac", "2", "-"]
-    raw = subprocess.run(command, check=True, capture_output=True).stdout
-    return np.frombuffer(raw, dtype="<i2").reshape(-1, 2).astype(np.float64) / 32768
 
 
 def test_pause_markup_splits_words_and_silences():
@@ -106,7 +99,7 @@ def test_the_lead_in_is_silent_but_for_its_tone(tmp_path: Path):
     mp3 = _render(tmp_path, "--lead-in", "10s", "--minutes", "2.5")
     chapters = sorted(ffprobe(mp3, "-show_chapters")["chapters"], key=lambda c: c["start"])
     assert [c["start"] for c in chapters] == [10_000, 10_000 + 50_000 * 140 // 120]
-    audio = _decoded(mp3)
+    audio = decoded_audio(mp3)
     assert len(audio) == 150 * RATE  # the asked length includes the lead-in
     before_tone, tone = audio[: 7 * RATE - 2000], audio[7 * RATE : 10 * RATE]
     assert np.abs(before_tone).max() == 0.0  # digital silence
@@ -168,7 +161,7 @@ def test_a_chime_of_your_own(tmp_path: Path):
         out.setframerate(RATE)
         out.writeframes(np.round(tone * 32767).astype("<i2").tobytes())
     mp3 = _render(tmp_path, "--engine", "fake", "--chime", str(tmp_path / "ding.wav"))
-    step_start = _decoded(mp3)[50 * RATE : int(50.5 * RATE)]
+    step_start = decoded_audio(mp3)[50 * RATE : int(50.5 * RATE)]
     assert 20 * np.log10(np.sqrt(np.mean(step_start**2))) > -45
 
 

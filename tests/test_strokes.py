@@ -2,13 +2,13 @@
 
 import itertools
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pysubs2
 import pytest
 from click.testing import CliRunner
+from conftest import decoded_audio
 
 from voiceguide.assets import asset_path
 from voiceguide.cli import cli
@@ -58,9 +58,7 @@ def _render(tmp_path: Path, name: str, *args: str) -> Path:
 
 
 def _mono(path: Path) -> np.ndarray:
-    command = ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le", "-ac", "1", "-"]
-    raw = subprocess.run(command, check=True, capture_output=True).stdout
-    return np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768
+    return decoded_audio(path, channels=1)
 
 
 def _bursts(audio: np.ndarray, floor_db: float = -50, gap_ms: int = 300) -> list[tuple[float, float]]:

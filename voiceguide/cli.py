@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections.abc import Callable
@@ -15,8 +14,11 @@ import click
 from voiceguide import __version__
 from voiceguide.authoring import routine_json_schema, write_new_routine
 from voiceguide.chimes import CHIME_SOUNDS, DEFAULT_CHIME
+from voiceguide.cli_delivery import export, share
+from voiceguide.cli_options import milliseconds, routine_argument, session_shape, voice_options
+from voiceguide.cli_voices import voices
 from voiceguide.cue_sheet import cue_sheet
-from voiceguide.durations import format_clock, parse_seconds
+from voiceguide.durations import format_clock
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
 from voiceguide.export import AUDIO_FORMATS
 from voiceguide.fitting import FitRequest
@@ -29,7 +31,6 @@ from voiceguide.pipeline import (
     RenderResult,
     plan_script,
     render_many,
-    render_sample,
     render_session,
 )
 from voiceguide.routine import (
@@ -40,13 +41,7 @@ from voiceguide.routine import (
     user_routines_dir,
 )
 from voiceguide.speech import (
-    AUTO,
-    DEFAULT_ENGINE,
-    DEFAULT_RATE_WPM,
     VoiceSettings,
-    engine_names,
-    get_engine,
-    pick_engine,
 )
 
 EXIT_INTERRUPTED = 130
@@ -103,89 +98,6 @@ def cli() -> None:
     """
 
 
-def _pin(
-    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> tuple[tuple[str, float], ...]:
-    pins = []
-    for value in values:
-        name, _, duration = value.partition("=")
-        try:
-            pins.append((name.strip(), parse_seconds(duration)))
-        except ValueError as error:
-            raise click.BadParameter(f"{value!r}: write NAME=DURATION, like eyes=3m ({error})") from None
-    return tuple(pins)
-
-
-def _milliseconds(ctx: click.Context, param: click.Parameter, value: str) -> int:
-    try:
-        seconds = parse_seconds(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-    if seconds < 0:
-        raise click.BadParameter(f"{value!r} must not be negative")
-    return round(seconds * 1000)
-
-
-def _session_shape(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that shape a session, shared by `render` and `show`; passed on as fit and pace."""
-    options = [
-        click.option("--minutes", type=float, help="Session length in minutes (decimals allowed); "
-                     "steps keep their proportions. Default: the routine's own length."),
-        click.option("--step", "pins", multiple=True, callback=_pin, metavar="NAME=DURATION",
-                     help="Fix one step's length, e.g. --step eyes=3m; the rest share the time. Repeatable."),
-        click.option("--skip", "skips", multiple=True, metavar="NAME", help="Leave a step out. Repeatable."),
-        click.option("--pace", type=click.Choice(list(PACES)), default="normal", show_default=True,
-                     help="Speaking speed and how often reminders come."),
-        click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate in words per minute "
-                     "(default: the pace's, 150 for normal)."),
-        click.option("--lead-in", "lead_in_ms", callback=_milliseconds, metavar="DURATION", default="0",
-                     help="Quiet time before the first step, ended by a soft tone, e.g. --lead-in 10s. "
-                     "Counted in --minutes."),
-        click.option("--ticks", type=click.Choice(["on", "off"]), default="on", show_default=True,
-                     help="Counted strokes (moves with strokes: in the routine) are paced by a soft "
-                     "tick on each stroke; off: the voice counts them instead."),
-    ]  # fmt: skip
-
-    @functools.wraps(command)
-    def with_shape(minutes: float | None, pins: Any, skips: tuple[str, ...], pace: str, rate: int | None,
-                   lead_in_ms: int, ticks: str, **kwargs: Any) -> Any:  # fmt: skip
-        chosen = PACES[pace] if rate is None else replace(PACES[pace], rate_wpm=rate)
-        fit = FitRequest(minutes=minutes, pins=pins, skips=skips, lead_in_ms=lead_in_ms)
-        return command(fit=fit, pace=chosen, ticks=ticks == "on", **kwargs)
-
-    for option in reversed(options):
-        with_shape = option(with_shape)
-    return with_shape
-
-
-_routine_argument = click.argument("routine", metavar="ROUTINE")
-
-
-def _voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Which voice speaks, shared by `render` and `voices`; passed on as one VoiceSettings."""
-    options = [
-        click.option("--engine", default=DEFAULT_ENGINE, show_default=True,
-                     help="Speech engine: auto (the natural Piper voice when installed, else the "
-                     "system voice), piper or pyttsx3. See `voiceguide voices`."),
-        click.option("--voice", help="Voice id, name or language code (see `voiceguide voices`)."),
-        click.option("--voice-model", type=click.Path(dir_okay=False, path_type=Path),
-                     help="A Piper voice file (.onnx, its .onnx.json beside it) to speak with."),
-        click.option("--lang", "language", metavar="CODE",
-                     help="Narration and voice language, e.g. en or fr (default: the routine's)."),
-    ]  # fmt: skip
-
-    @functools.wraps(command)
-    def with_voice(engine: str, voice: str | None, voice_model: Path | None, **kwargs: Any) -> Any:
-        if voice_model is not None:
-            engine = "piper" if engine == DEFAULT_ENGINE else engine
-            voice = str(voice_model.expanduser().resolve())
-        return command(voice=VoiceSettings(engine=engine, voice=voice), **kwargs)
-
-    for option in reversed(options):
-        with_voice = option(with_voice)
-    return with_voice
-
-
 @cli.command()
 @click.argument("routines", nargs=-1, metavar="ROUTINE...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -194,14 +106,14 @@ def _voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--all", "every_routine", is_flag=True, help="Render every routine `voiceguide list` shows.")
 @click.option("-d", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               help="Folder for the MP3s when rendering several routines.")  # fmt: skip
-@_session_shape
-@_voice_options
+@session_shape
+@voice_options
 @click.option("--chime", default=DEFAULT_CHIME, show_default=True, metavar="|".join([*CHIME_SOUNDS, "FILE"]),
               help="The sound at the start of each step: "
               + "; ".join(f"{name}, {sound}" for name, sound in CHIME_SOUNDS.items())
               + "; or a sound file of yours. The session always ends with its own closing "
               "chime.")  # fmt: skip
-@click.option("--bell-every", "bell_every_ms", callback=_milliseconds, default="0", metavar="DURATION",
+@click.option("--bell-every", "bell_every_ms", callback=milliseconds, default="0", metavar="DURATION",
               help="A soft bell this often inside each step, e.g. --bell-every 30s (never on top of "
               "speech).")  # fmt: skip
 @click.option("--no-chimes", is_flag=True, help="No chimes or bells, only the voice (and the ticks of "
@@ -327,8 +239,8 @@ def list_routines() -> None:
 
 
 @cli.command()
-@_routine_argument
-@_session_shape
+@routine_argument
+@session_shape
 @click.option("--lang", "language", metavar="CODE", help="Narration language, e.g. en or fr.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="A table to read, or JSON for scripts.")  # fmt: skip
@@ -390,72 +302,6 @@ def schema() -> None:
 
 
 @cli.command()
-@click.option("--engine", type=click.Choice([AUTO, *engine_names()]), default=AUTO, show_default=True,
-              help="The engine whose voices to list (auto: every engine).")  # fmt: skip
-@click.option("--lang", help="Only voices for this language code (e.g. en, fr, en-gb).")
-@click.option("--sample", metavar="TEXT", help="Speak TEXT with the chosen voice into a short MP3.")
-@click.option("--voice", help="With --sample: the voice (id, name or language code).")
-@click.option(
-    "--voice-model",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="With --sample: a Piper voice file (.onnx).",
-)
-@click.option(
-    "--rate",
-    type=click.IntRange(60, 400),
-    default=DEFAULT_RATE_WPM,
-    show_default=True,
-    help="With --sample: words per minute.",
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("voice-sample.mp3"), show_default=True,
-              help="With --sample: where to write it.")  # fmt: skip
-def voices(engine: str, lang: str | None, sample: str | None, voice: str | None, voice_model: Path | None,
-           rate: int, output: Path) -> None:  # fmt: skip
-    """List the voices each speech engine offers here, and which one a render uses by default.
-
-    \b
-    Examples:
-      voiceguide voices
-      voiceguide voices --lang fr
-      voiceguide voices --sample "Slow upward strokes." --engine pyttsx3 --voice en-gb
-    """
-    language = (lang or "en").split("-")[0]
-    if sample is not None:
-        chosen = voice_model.expanduser().resolve() if voice_model else None
-        settings = VoiceSettings(
-            engine="piper" if chosen and engine == AUTO else engine,
-            voice=str(chosen) if chosen else voice,
-            rate_wpm=rate,
-            language=language,
-        )
-        click.echo(str(render_sample(sample, settings, output)))
-        return
-    default_engine = pick_engine(AUTO, language)
-    for name in engine_names() if engine == AUTO else [engine]:
-        _list_voices(name, lang, language, default_engine)
-
-
-def _list_voices(name: str, lang: str | None, language: str, default_engine: str) -> None:
-    try:
-        speech = get_engine(name)
-    except VoiceguideError as error:
-        click.echo(f"{name:<8} (not available: {error})")
-        return
-    try:
-        default_id = speech.resolve_voice(VoiceSettings(engine=name, language=language)).id
-    except VoiceguideError:
-        default_id = None
-    for found in speech.voices():
-        if lang and not any(code.lower().startswith(lang.lower()) for code in found.languages):
-            continue
-        mark = ""
-        if found.id == default_id:
-            mark = f"  (default for {language})" if name == default_engine else f"  ({name}'s {language})"
-        click.echo(f"{name:<8} {found.id:<28} {found.name[:32]:<32} {', '.join(found.languages)}{mark}")
-
-
-@cli.command()
 @click.argument("mp3", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.mp3")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the PNG (default: beside the MP3, same name).")  # fmt: skip
@@ -477,82 +323,8 @@ def plot(mp3: Path, output: Path | None) -> None:
     click.echo(str(png))
 
 
-@cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
-@click.option(
-    "--to",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A folder on a mounted phone, SD card or synced folder, e.g. /media/phone/Music.",
-)
-@click.option("--adb", "use_adb", is_flag=True,
-              help="Push to an Android phone connected by USB (needs adb and USB debugging).")  # fmt: skip
-def export(files: tuple[Path, ...], folder: Path | None, use_adb: bool) -> None:
-    """Copy rendered sessions (with their .lrc lyrics) to a phone.
-
-    With --to, each MP3 is copied and checked, and the folder's voiceguide.m3u8 playlist lists
-    every session there (exporting again replaces, never duplicates). With --adb, they go to the
-    phone's Music/voiceguide folder and the phone's music library is told about them.
-
-    \b
-    Examples:
-      voiceguide export daily.mp3 --to /media/phone/Music
-      voiceguide export sessions/ --adb
-    """
-    # Delivery is imported when used: a render should not pay for an HTTP server and QR codes.
-    from voiceguide.delivery.adb import push_to_phone
-    from voiceguide.delivery.folder import PLAYLIST_NAME, export_to_folder
-    from voiceguide.delivery.sessions import sessions_in
-
-    if (folder is None) == (not use_adb):
-        raise click.UsageError("say where: --to FOLDER or --adb (one of them)")
-    sessions = sessions_in(list(files))
-    if use_adb:
-        for on_phone in push_to_phone(sessions):
-            click.echo(f"pushed {on_phone}")
-        return
-    assert folder is not None
-    for copied in export_to_folder(sessions, folder):
-        click.echo(f"copied {copied}")
-    click.echo(f"playlist: {folder / PLAYLIST_NAME}", err=True)
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
-@click.option(
-    "--host",
-    help="The address to listen on (default: this machine's address on the local "
-    "network; 0.0.0.0 listens on every network, only if you mean it).",
-)
-@click.option("--port", type=click.IntRange(0, 65535), default=0, help="The port (default: a free one).")
-@click.option("--expire", "expire_ms", callback=_milliseconds, default="30m", show_default=True,
-              metavar="DURATION", help="Stop sharing after this long, e.g. 20s, 10m, 1h.")  # fmt: skip
-def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) -> None:
-    """Share sessions with a phone on the same Wi-Fi: scan the QR code, then play or download.
-
-    PATH is an MP3 or a folder of them. The address holds a secret random part, so only who
-    sees it can open it; the page lists each session with a player, and feed.xml is a podcast
-    feed for AntennaPod or Apple Podcasts. Sharing stops after --expire or on Ctrl-C.
-
-    \b
-    Examples:
-      voiceguide share daily.mp3 jaw-release.mp3
-      voiceguide share sessions/ --expire 10m
-    """
-    from voiceguide.delivery.sessions import sessions_in
-    from voiceguide.delivery.share import SessionShare, lan_address, qr_code_text, wait_for_expiry
-
-    sessions = sessions_in(list(paths))
-    log = functools.partial(click.echo, err=True)
-    with SessionShare(sessions, host or lan_address(), port, log=log) as server:
-        count = f"{len(sessions)} session" + ("" if len(sessions) == 1 else "s")
-        click.echo(f"Sharing {count} for {format_clock(expire_ms)}. On your phone (same Wi-Fi), open:")
-        click.echo(f"\n  {server.url}\n")
-        click.echo(qr_code_text(server.url))
-        click.echo(f"Podcast feed: {server.url}feed.xml")
-        click.echo("Press Ctrl-C to stop sharing.", err=True)
-        wait_for_expiry(expire_ms / 1000)
-    click.echo("Sharing stopped.", err=True)
+for command in (voices, export, share):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -1,0 +1,93 @@
+"""``voiceguide export`` and ``share``: getting rendered sessions onto a phone.
+
+The delivery modules are imported when a command runs: a render should not pay for an HTTP
+server and QR codes.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from voiceguide.cli_options import milliseconds
+from voiceguide.durations import format_clock
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder on a mounted phone, SD card or synced folder, e.g. /media/phone/Music.",
+)
+@click.option("--adb", "use_adb", is_flag=True,
+              help="Push to an Android phone connected by USB (needs adb and USB debugging).")  # fmt: skip
+def export(files: tuple[Path, ...], folder: Path | None, use_adb: bool) -> None:
+    """Copy rendered sessions (with their .lrc lyrics) to a phone.
+
+    With --to, each MP3 is copied and checked, and the folder's voiceguide.m3u8 playlist lists
+    every session there (exporting again replaces, never duplicates). With --adb, they go to the
+    phone's Music/voiceguide folder and the phone's music library is told about them.
+
+    \b
+    Examples:
+      voiceguide export daily.mp3 --to /media/phone/Music
+      voiceguide export sessions/ --adb
+    """
+    # Delivery is imported when used: a render should not pay for an HTTP server and QR codes.
+    from voiceguide.delivery.adb import push_to_phone
+    from voiceguide.delivery.folder import PLAYLIST_NAME, export_to_folder
+    from voiceguide.delivery.sessions import sessions_in
+
+    if (folder is None) == (not use_adb):
+        raise click.UsageError("say where: --to FOLDER or --adb (one of them)")
+    sessions = sessions_in(list(files))
+    if use_adb:
+        for on_phone in push_to_phone(sessions):
+            click.echo(f"pushed {on_phone}")
+        return
+    assert folder is not None
+    for copied in export_to_folder(sessions, folder):
+        click.echo(f"copied {copied}")
+    click.echo(f"playlist: {folder / PLAYLIST_NAME}", err=True)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@click.option(
+    "--host",
+    help="The address to listen on (default: this machine's address on the local "
+    "network; 0.0.0.0 listens on every network, only if you mean it).",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="The port (default: a free one).")
+@click.option("--expire", "expire_ms", callback=milliseconds, default="30m", show_default=True,
+              metavar="DURATION", help="Stop sharing after this long, e.g. 20s, 10m, 1h.")  # fmt: skip
+def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) -> None:
+    """Share sessions with a phone on the same Wi-Fi: scan the QR code, then play or download.
+
+    PATH is an MP3 or a folder of them. The address holds a secret random part, so only who
+    sees it can open it; the page lists each session with a player, and feed.xml is a podcast
+    feed for AntennaPod or Apple Podcasts. Sharing stops after --expire or on Ctrl-C.
+
+    \b
+    Examples:
+      voiceguide share daily.mp3 jaw-release.mp3
+      voiceguide share sessions/ --expire 10m
+    """
+    from voiceguide.delivery.sessions import sessions_in
+    from voiceguide.delivery.share import SessionShare, lan_address, qr_code_text, wait_for_expiry
+
+    sessions = sessions_in(list(paths))
+    log = functools.partial(click.echo, err=True)
+    with SessionShare(sessions, host or lan_address(), port, log=log) as server:
+        count = f"{len(sessions)} session" + ("" if len(sessions) == 1 else "s")
+        click.echo(f"Sharing {count} for {format_clock(expire_ms)}. On your phone (same Wi-Fi), open:")
+        click.echo(f"\n  {server.url}\n")
+        click.echo(qr_code_text(server.url))
+        click.echo(f"Podcast feed: {server.url}feed.xml")
+        click.echo("Press Ctrl-C to stop sharing.", err=True)
+        wait_for_expiry(expire_ms / 1000)
+    click.echo("Sharing stopped.", err=True)

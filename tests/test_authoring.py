@@ -27,7 +27,8 @@ def test_the_schema_is_valid_and_every_builtin_routine_passes_it(schema: dict):
     jsonschema.Draft202012Validator.check_schema(schema)
     folder = Path(__file__).parent.parent / "voiceguide" / "routines"
     for name in builtin_names():
-        jsonschema.validate(yaml.safe_load((folder / f"{name}.yaml").read_text()), schema)
+        for path in (folder / f"{name}.yaml", folder / "fr" / f"{name}.yaml"):
+            jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
 
 
 @pytest.mark.parametrize(

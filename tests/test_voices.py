@@ -13,6 +13,7 @@ from mutagen.id3 import ID3
 
 from voiceguide.cli import cli
 from voiceguide.errors import EngineError
+from voiceguide.routine import load_routine
 from voiceguide.speech import AUTO, ClipCache, VoiceSettings, engine_names, get_engine, pick_engine, speak_all
 from voiceguide.speech.piper_engine import NATURAL_RATE_WPM, PiperEngine
 
@@ -239,3 +240,17 @@ def test_a_routine_file_in_french_is_narrated_in_french(tmp_path: Path):
     result = CliRunner().invoke(cli, ["show", str(routine)])
     assert result.exit_code == 0, result.output
     assert "Cou. Une minute. On travaille en effleurage" in result.output
+
+
+@pytest.mark.parametrize("name", ["daily", "quick", "morning-depuff", "jaw-release"])
+def test_a_french_routine_keeps_the_timings_and_techniques_of_its_english_one(name: str):
+    english, french = load_routine(name), load_routine(name, "fr")
+    assert french.language == "fr"
+    assert french.minutes == english.minutes
+    assert [(s.duration, s.technique, s.muscles) for s in french.steps] == [
+        (s.duration, s.technique, s.muscles) for s in english.steps
+    ]
+    assert [len(s.moves) for s in french.steps] == [len(s.moves) for s in english.steps]
+    assert [m.strokes for s in french.steps for m in s.moves] == [
+        m.strokes for s in english.steps for m in s.moves
+    ]

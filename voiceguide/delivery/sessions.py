@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mutagen
 from mutagen import MutagenError
@@ -57,8 +58,14 @@ def _mp3_session(path: Path, audio: MP3) -> SessionFile:
     tags = audio.tags
     title = str(tags["TIT2"].text[0]) if tags and "TIT2" in tags else path.stem
     frames = tags.getall("CHAP") if tags else []
-    chapters = [ChapterMark(str(frame.sub_frames["TIT2"].text[0]), frame.start_time) for frame in frames]
+    # Another program's chapters may have no title of their own.
+    chapters = [ChapterMark(_chapter_title(frame), frame.start_time) for frame in frames]
     return _session(path, title, audio.info.length, chapters, "audio/mpeg")
+
+
+def _chapter_title(frame: Any) -> str:
+    title = frame.sub_frames.get("TIT2")
+    return str(title.text[0]) if title and title.text else frame.element_id
 
 
 def _mp4_session(path: Path, audio: MP4) -> SessionFile:

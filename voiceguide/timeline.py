@@ -134,8 +134,7 @@ class TimelineBuilder:
     def _place(self, index: int) -> None:
         chapter = self.script.chapters[index]
         cues = [cue for cue in self.script.cues if cue.step_index == index]
-        texts = [cue.text for cue in cues] + [n for cue in cues if cue.strokes for n in cue.strokes.counts]
-        clips = {text: self.clip_for(text) for text in texts}
+        clips = {text: self.clip_for(text) for cue in cues for text in cue.spoken_texts}
         placed = _place_step(cues, chapter, clips)
         voices = [
             Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms, is_voice=True)
@@ -243,7 +242,7 @@ def _place_in_order(
     placed: list[tuple[Cue, int]] = []
     free_from_ms = chapter.start_ms
     for number, cue in enumerate(cues):
-        length_ms = clips[cue.text].duration_ms + (cue.strokes.stretch_ms if cue.strokes else 0)
+        length_ms = clips[cue.text].duration_ms + cue.strokes_ms
         at_ms = max(cue.at_ms, free_from_ms)
         if cue.optional:
             next_fixed_ms = next((c.at_ms for c in cues[number + 1 :] if not c.optional), limit_ms)

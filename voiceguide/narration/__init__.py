@@ -72,9 +72,7 @@ class Script:
 
     def spoken_texts(self) -> list[str]:
         """Every distinct text the voice says: the cues' lines and the counts on stroke beats."""
-        texts = [cue.text for cue in self.cues]
-        texts += [count for cue in self.cues if cue.strokes for count in cue.strokes.counts]
-        return list(dict.fromkeys(texts))
+        return list(dict.fromkeys(text for cue in self.cues for text in cue.spoken_texts))
 
 
 def narrate(plan: Plan, pace: Pace, language: str | None = None, ticks: bool = True) -> Script:

@@ -76,9 +76,19 @@ class Cue:
     strokes: Strokes | None = None
     """Strokes counted after the words (moves only)."""
 
+    @property
+    def spoken_texts(self) -> list[str]:
+        """What the voice says for this cue: its line, then any counts on its stroke beats."""
+        return [self.text, *(self.strokes.counts if self.strokes else ())]
+
+    @property
+    def strokes_ms(self) -> int:
+        """How long its counted strokes last after the words (0 for none)."""
+        return self.strokes.stretch_ms if self.strokes else 0
+
     def busy_ms(self, speech_ms: SpeechLength) -> int:
         """How long the cue keeps the step busy: its words, then its counted strokes."""
-        return speech_ms(self.text) + (self.strokes.stretch_ms if self.strokes else 0)
+        return speech_ms(self.text) + self.strokes_ms
 
     @property
     def optional(self) -> bool:

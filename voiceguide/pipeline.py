@@ -86,14 +86,10 @@ def plan_script(
     """What will be said and when, without making any audio (for ``show`` and ``check``)."""
     chosen = without_skipped(routine, fit.skips) if fit.skips else routine
     minimums_ms = step_minimums_ms(chosen, pace, language)
-    wanted_ms = step_minimums_ms(chosen, pace, language, every_stroke=True) if _counts(chosen) else None
+    wanted_ms = step_minimums_ms(chosen, pace, language, every_stroke=True) if chosen.counts_strokes else None
     pins_ms = pinned_ms(chosen, fit.pins)
     plan = fit_to_length(chosen, fit.minutes, minimums_ms, pins_ms, fit.lead_in_ms, wanted_ms)
     return narrate(plan, pace, language, ticks)
-
-
-def _counts(routine: Routine) -> bool:
-    return any(move.strokes for step in routine.steps for move in step.moves)
 
 
 def render_session(
@@ -113,7 +109,7 @@ def render_session(
         options.chime,
         lead_in=script.lead_in_ms > 0,
         bell_every_ms=options.bell_every_ms,
-        tick=options.ticks and _counts(routine),
+        tick=options.ticks and routine.counts_strokes,
     )
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:

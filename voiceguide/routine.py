@@ -186,6 +186,11 @@ class Routine(BaseModel):
         return sum(step.duration for step in self.steps)
 
     @property
+    def counts_strokes(self) -> bool:
+        """Whether any move counts strokes (and so needs the tick, and room for its strokes)."""
+        return any(move.strokes for step in self.steps for move in step.moves)
+
+    @property
     def source(self) -> str:
         """Where the routine came from (a path or ``built-in NAME``), for error messages."""
         return self._source

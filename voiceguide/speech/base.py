@@ -78,7 +78,8 @@ def pick_engine(name: str, language: str) -> str:
     and has a voice for ``language``, else the system voice."""
     if name != AUTO:
         return name
-    for candidate in AUTO_ORDER:
+    # The last is the fallback: asking it for a voice would only start it here, in this process.
+    for candidate in AUTO_ORDER[:-1]:
         engine = _ENGINES[candidate]() if candidate in _ENGINES else None
         if engine is None or not engine.is_available():
             continue

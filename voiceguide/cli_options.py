@@ -74,8 +74,17 @@ def session_shape(command: Callable[..., Any]) -> Callable[..., Any]:
 routine_argument = click.argument("routine", metavar="ROUTINE")
 
 
+def chosen_voice(engine: str, voice: str | None, voice_model: Path | None) -> VoiceSettings:
+    """The voice the options name; a Piper voice file means the Piper engine unless one is named."""
+    if voice_model is None:
+        return VoiceSettings(engine=engine, voice=voice)
+    return VoiceSettings(
+        engine="piper" if engine == DEFAULT_ENGINE else engine, voice=str(voice_model.expanduser().resolve())
+    )
+
+
 def voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Which voice speaks, shared by `render` and `voices`; passed on as one VoiceSettings."""
+    """Which voice speaks and in what language, for `render`; passed on as one VoiceSettings."""
     options = [
         click.option("--engine", default=DEFAULT_ENGINE, show_default=True,
                      help="Speech engine: auto (the natural Piper voice when installed, else the "
@@ -89,10 +98,7 @@ def voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def with_voice(engine: str, voice: str | None, voice_model: Path | None, **kwargs: Any) -> Any:
-        if voice_model is not None:
-            engine = "piper" if engine == DEFAULT_ENGINE else engine
-            voice = str(voice_model.expanduser().resolve())
-        return command(voice=VoiceSettings(engine=engine, voice=voice), **kwargs)
+        return command(voice=chosen_voice(engine, voice, voice_model), **kwargs)
 
     for option in reversed(options):
         with_voice = option(with_voice)

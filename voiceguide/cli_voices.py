@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from voiceguide.cli_options import chosen_voice
 from voiceguide.errors import VoiceguideError
 from voiceguide.pipeline import render_sample
 from voiceguide.speech import AUTO, DEFAULT_RATE_WPM, VoiceSettings, engine_names, get_engine, pick_engine
@@ -44,13 +46,7 @@ def voices(engine: str, lang: str | None, sample: str | None, voice: str | None,
     """
     language = (lang or "en").split("-")[0]
     if sample is not None:
-        chosen = voice_model.expanduser().resolve() if voice_model else None
-        settings = VoiceSettings(
-            engine="piper" if chosen and engine == AUTO else engine,
-            voice=str(chosen) if chosen else voice,
-            rate_wpm=rate,
-            language=language,
-        )
+        settings = replace(chosen_voice(engine, voice, voice_model), rate_wpm=rate, language=language)
         click.echo(str(render_sample(sample, settings, output)))
         return
     default_engine = pick_engine(AUTO, language)

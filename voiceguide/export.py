@@ -95,13 +95,6 @@ def _current_umask() -> int:
     return mask
 
 
-def encode_mp3(
-    pcm_chunks: Iterable[bytes], destination: Path, bitrate_kbps: int = DEFAULT_BITRATE_KBPS
-) -> None:
-    """Stream s16le stereo PCM into ffmpeg's LAME encoder, writing ``destination`` (no tags)."""
-    encode_session(pcm_chunks, destination, "mp3", bitrate_kbps)
-
-
 def encode_session(
     pcm_chunks: Iterable[bytes],
     destination: Path,

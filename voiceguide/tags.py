@@ -47,9 +47,8 @@ class SessionTags:
 
 def write_tags(path: Path, timeline: Timeline, tags: SessionTags, format_name: str = "mp3") -> None:
     """Tag the session file in its format's own way."""
-    writer = write_mp4_tags if format_name in ("m4a", "m4b") else write_id3_tags
     try:
-        writer(path, timeline, tags)
+        TAG_WRITERS[format_name](path, timeline, tags)
     except VoiceguideError:
         raise
     except Exception as error:  # mutagen raises several types; the user needs the path either way
@@ -141,3 +140,7 @@ def _add_lyrics(id3: ID3, timeline: Timeline) -> None:
             text=timed,
         )
     )
+
+
+# Each format the encoder writes (export.AUDIO_FORMATS), and how it is tagged.
+TAG_WRITERS = {"mp3": write_id3_tags, "m4b": write_mp4_tags, "m4a": write_mp4_tags}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from voiceguide.durations import format_clock
 from voiceguide.narration import Chapter, Cue, Script, Strokes
-from voiceguide.narration.layout import STROKE_LEAD_MS
 from voiceguide.narration.speech_time import cautious_speech_ms
 
 
@@ -46,7 +45,8 @@ def _row(at: int | str, step: str, kind: str, said: str) -> str:
 
 def _first_beat_ms(cue: Cue, rate_wpm: int) -> int:
     # Where the plan expects it; in the file the beats follow the real end of the words.
-    return cue.at_ms + cautious_speech_ms(cue.text, rate_wpm) + STROKE_LEAD_MS
+    assert cue.strokes is not None
+    return cue.strokes.beats_ms(cue.at_ms + cautious_speech_ms(cue.text, rate_wpm))[0]
 
 
 def _strokes_text(strokes: Strokes) -> str:

@@ -12,8 +12,9 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
 from voiceguide.errors import DeliveryError
+from voiceguide.export import AUDIO_FORMATS
 
-SESSION_SUFFIXES = (".mp3", ".m4b", ".m4a")
+SESSION_SUFFIXES = tuple(f".{name}" for name in AUDIO_FORMATS)
 
 
 @dataclass(frozen=True)

@@ -113,32 +113,35 @@ def describe_validation_error(
 
 def _as_written(data: LinedDict, location: tuple[int | str, ...]) -> tuple[int | str, ...]:
     """The location cut to what the file has: a move written as plain text has no ``text`` key."""
-    node: Any = data
-    for depth, part in enumerate(location):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        elif not isinstance(node, (dict, list)):
-            return location[:depth]
-        else:
-            break
+    found = _found_in_file(data, location)
+    reached = found[-1][2] if found else data
+    if len(found) < len(location) and not isinstance(reached, dict | list):
+        return location[: len(found)]
     return location
 
 
 def _line_of(data: LinedDict, location: Sequence[int | str]) -> int:
-    node: Any = data
     line = data.line
-    for part in location:
-        if isinstance(node, LinedDict) and part in node:
-            line = node.key_lines.get(str(part), line)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-            line = getattr(node, "line", line)
+    for part, parent, node in _found_in_file(data, location):
+        if isinstance(parent, LinedDict):
+            line = parent.key_lines.get(str(part), line)
         else:
-            break
+            line = getattr(node, "line", line)
     return line
+
+
+def _found_in_file(data: LinedDict, location: Sequence[int | str]) -> list[tuple[int | str, Any, Any]]:
+    """(part, container, value) for each step of ``location`` that the file has, from the top."""
+    found: list[tuple[int | str, Any, Any]] = []
+    node: Any = data
+    for part in location:
+        in_mapping = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if not (in_mapping or in_list):
+            break
+        found.append((part, node, node[part]))
+        node = node[part]
+    return found
 
 
 def _describe_place(data: LinedDict, location: Sequence[int | str]) -> str:

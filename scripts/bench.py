@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-VOICEGUIDE = [sys.executable, "-m", "voiceguide"]
+# The command as people run it: the console script, which spawned speech workers re-import.
+_SCRIPT = Path(sys.executable).with_name("voiceguide")
+VOICEGUIDE = [str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-m", "voiceguide"]
 
 
 @dataclass(frozen=True)

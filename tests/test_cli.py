@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,20 @@ def test_help_explains_where_to_start(runner: CliRunner):
 
 def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "voiceguide", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith("voiceguide, version ")
+
+
+def test_the_console_script_is_cheap_for_speech_workers_to_import():
+    """Spawned speech workers re-import the script that started the render; the entry point's
+    module must not pull in the CLI and the pipeline with it."""
+    (entry,) = [e for e in entry_points(group="console_scripts") if e.name == "voiceguide"]
+    loaded = "sorted(m for m in sys.modules if m.startswith(('click', 'voiceguide.')))"
+    probe = f"import sys, {entry.module}; print({loaded})"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['voiceguide.__main__']"
+    script = Path(sys.executable).with_name("voiceguide")
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("voiceguide, version ")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from voiceguide.errors import EngineError
-from voiceguide.speech import ClipCache, VoiceSettings, get_engine, speak_all
+from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings, get_engine, speak_all
 from voiceguide.speech.clips import check_engine_output
 
 SYSTEM = VoiceSettings(engine="pyttsx3")
@@ -37,6 +37,19 @@ def test_every_clip_of_a_whole_routine_is_real_audio(tmp_path: Path):
     assert result.synthesized == len(set(texts))
     for clip in result.clips.values():
         assert clip.duration_ms > 300 * len(clip.text.split()) * 0.5
+
+
+def test_the_clips_mixing_needs_first_are_spoken_before_start_returns(tmp_path: Path, capsys):
+    """They are made in this process while the workers start, which takes longer than a few clips."""
+    first, later = "Prep. Settle your shoulders and breathe out.", "Sweep upward from the collarbone."
+    cache = ClipCache(tmp_path)
+    with ClipSupply(SYSTEM, cache) as supply:
+        supply.start([first, later], needed_first=[first])
+        assert cache.path_for(first, SYSTEM).exists()
+        assert supply.get(first).duration_ms > 1000
+        assert supply.get(later).duration_ms > 1000
+    assert supply.synthesized == 2
+    assert capsys.readouterr().out == ""  # pyttsx3 announces each file it saves; not on our stdout
 
 
 def test_voice_and_rate_are_part_of_the_cache_key(tmp_path: Path):

@@ -113,7 +113,7 @@ def render_session(
     )
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
-            clips.start(script.spoken_texts())
+            clips.start(script.spoken_texts(), needed_first=script.spoken_texts(step_index=0))
             builder = TimelineBuilder(script, clips.get, chimes, background)
             timeline = _write_audio(builder, routine, options, progress)
     finally:

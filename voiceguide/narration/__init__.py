@@ -70,9 +70,11 @@ class Script:
     lead_in_ms: int = 0
     """Quiet before the first step (which starts there), with a soft tone at its end."""
 
-    def spoken_texts(self) -> list[str]:
-        """Every distinct text the voice says: the cues' lines and the counts on stroke beats."""
-        return list(dict.fromkeys(text for cue in self.cues for text in cue.spoken_texts))
+    def spoken_texts(self, step_index: int | None = None) -> list[str]:
+        """Every distinct text the voice says (in one step, if given): the cues' lines and the
+        counts on stroke beats, in the order they are heard."""
+        cues = [cue for cue in self.cues if step_index is None or cue.step_index == step_index]
+        return list(dict.fromkeys(text for cue in cues for text in cue.spoken_texts))
 
 
 def narrate(plan: Plan, pace: Pace, language: str | None = None, ticks: bool = True) -> Script:

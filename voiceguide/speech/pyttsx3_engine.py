@@ -8,7 +8,9 @@ and every clip is made by its own ``runAndWait``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
+import io
 import os
 import shutil
 import sys
@@ -89,8 +91,6 @@ class Pyttsx3Engine:
         after a voice change (no file, or an empty one), so a throwaway clip absorbs that."""
         engine = self._pyttsx3()
         if self._voice != (voice_id, rate_wpm):
-            # pyttsx3 prints "Audio saved to ..." for every file; keep it off the user's terminal.
-            sys.stdout = open(os.devnull, "w")
             engine.setProperty("voice", voice_id)
             engine.setProperty("rate", rate_wpm)
             _save(engine, WARM_UP_TEXT, Path(tempfile.gettempdir()) / f"voiceguide-warm-{os.getpid()}.wav")
@@ -100,7 +100,9 @@ class Pyttsx3Engine:
 
 def _save(engine: Any, text: str, path: Path) -> bool:
     engine.save_to_file(text, str(path))
-    engine.runAndWait()
+    # pyttsx3 prints "Audio saved to ..." for every file; keep it off the user's terminal.
+    with contextlib.redirect_stdout(io.StringIO()):
+        engine.runAndWait()
     return path.exists() and path.stat().st_size > EMPTY_WAV_BYTES
 
 

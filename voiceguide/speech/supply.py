@@ -3,10 +3,11 @@ while later clips are still being spoken."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -66,15 +67,27 @@ class ClipSupply:
         self._executor: Executor | None = None
         self._voice_id = ""
 
-    def start(self, texts_in_order: Iterable[str]) -> ClipSupply:
-        """Begin making every clip of ``texts_in_order`` that is neither cached nor under way."""
+    def start(self, texts_in_order: Iterable[str], needed_first: Iterable[str] = ()) -> ClipSupply:
+        """Begin making every clip of ``texts_in_order`` that is neither cached nor under way.
+
+        ``needed_first`` are the clips mixing cannot begin without. When the engine runs in worker
+        processes they are spoken here, in this process, while the workers start: a worker takes
+        longer to start (an interpreter, its imports, the engine) than a step's clips to speak.
+        """
         missing = [
             text
             for text in dict.fromkeys(texts_in_order)
             if text not in self._pending and not self.cache.path_for(text, self.settings).exists()
         ]
+        if not missing:
+            return self
+        engine = self._engine()
+        here = set(needed_first) & set(missing) if engine.runs_in_processes else set()
         for text in missing:
-            self._pending[text] = self._submit(text, len(missing))
+            if text not in here:
+                self._pending[text] = self._submit(engine, text, len(missing) - len(here))
+        for text in [text for text in missing if text in here]:
+            self._make_here(text)
         self.synthesized += len(missing)
         return self
 
@@ -88,28 +101,36 @@ class ClipSupply:
             return self.get(text)
         return Clip(text, path, clip_duration_ms(path))
 
-    def _submit(self, text: str, jobs: int) -> Future[None]:
-        if self._executor is None:  # one pool per supply, made when the first clip is missing
-            engine = get_engine(self.settings.engine)
+    def _engine(self) -> SpeechEngine:
+        engine = get_engine(self.settings.engine)
+        if not self._voice_id:
             self._voice_id = engine.resolve_voice(self.settings).id
-            self._executor = _executor_for(engine, jobs)
+        return engine
+
+    def _job(self, text: str) -> tuple[str, str, Path, str, int]:
+        """``make_clip``'s arguments for ``text``."""
         destination = self.cache.path_for(text, self.settings)
-        args = (self.settings.engine, text, destination, self._voice_id, self.settings.rate_wpm)
-        return self._executor.submit(make_clip, *args)
+        return (self.settings.engine, text, destination, self._voice_id, self.settings.rate_wpm)
+
+    def _make_here(self, text: str) -> None:
+        with _engine_failures_as_errors():
+            make_clip(*self._job(text))
+
+    def _submit(self, engine: SpeechEngine, text: str, jobs: int) -> Future[None]:
+        if self._executor is None:  # one pool per supply, made when the first clip is missing
+            self._executor = _executor_for(engine, jobs)
+        return self._executor.submit(make_clip, *self._job(text))
 
     def _wait_for(self, future: Future[None]) -> None:
         try:
-            future.result(timeout=CLIP_TIMEOUT_S)
+            with _engine_failures_as_errors():
+                future.result(timeout=CLIP_TIMEOUT_S)
         except FutureTimeout:
             self.close(kill=True)
             raise EngineError(f"the speech engine did not answer within {CLIP_TIMEOUT_S} s") from None
         except BrokenProcessPool:
             self.close(kill=True)
             raise EngineError("a speech worker process stopped unexpectedly; try again") from None
-        except VoiceguideError:
-            raise
-        except Exception as error:  # an engine's or decoder's own failure, from another process
-            raise EngineError(f"the speech engine failed: {error}") from None
 
     def close(self, kill: bool = False) -> None:
         if self._executor is None:
@@ -143,6 +164,17 @@ def speak_all(texts: Iterable[str], settings: VoiceSettings, cache: ClipCache) -
     with ClipSupply(settings, cache) as supply:
         supply.start(ordered)
         return SpeechResult({text: supply.get(text) for text in ordered}, supply.synthesized)
+
+
+@contextlib.contextmanager
+def _engine_failures_as_errors() -> Iterator[None]:
+    """An engine's or decoder's own exception, here or from a worker, as one line for the user."""
+    try:
+        yield
+    except (VoiceguideError, FutureTimeout, BrokenProcessPool):
+        raise
+    except Exception as error:
+        raise EngineError(f"the speech engine failed: {error}") from None
 
 
 def _executor_for(engine: SpeechEngine, jobs: int) -> Executor:

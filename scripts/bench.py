@@ -6,7 +6,11 @@ time measured in the same run: ffmpeg encoding the same finished audio at the sa
 Memory is the peak resident size of the largest process a command ran (its own, or a worker's).
 The system voice (pyttsx3) is used throughout but for the rows marked "natural voice" (Piper).
 
-Usage: .venv/bin/python scripts/bench.py [--routine daily] [--minutes 10] [--long 60]
+Each 10-minute measurement is taken once per round (--rounds, 3 by default), the rounds one after
+another so that a busy spell on the machine touches every kind of measurement alike; the median
+is reported with the fastest and slowest.
+
+Usage: .venv/bin/python scripts/bench.py [--routine daily] [--minutes 10] [--long 60] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,9 +132,50 @@ def edited_copy(routine: str, work: Path) -> Path:
     return path
 
 
-def line(label: str, run: Run, against: float, extra: str = "") -> str:
-    ratio = run.seconds / against
-    return f"{label:<24} {run.seconds:6.2f} s  {ratio:5.2f}x encoder  peak {run.peak_mb:4.0f} MB{extra}"
+@dataclass(frozen=True)
+class Runs:
+    """The same measurement taken once per round: reported as the median, with the spread."""
+
+    runs: tuple[Run, ...]
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(run.peak_mb for run in self.runs)
+
+    @property
+    def new_clips(self) -> int:
+        return self.runs[0].new_clips
+
+    def spread(self) -> str:
+        times = sorted(run.seconds for run in self.runs)
+        return f"({times[0]:.2f}-{times[-1]:.2f})" if len(times) > 1 else ""
+
+
+def line(label: str, runs: Runs, against: Runs, extra: str = "") -> str:
+    ratio = runs.seconds / against.seconds
+    return (
+        f"{label:<24} {runs.seconds:6.2f} s {runs.spread():<13} {ratio:5.2f}x encoder  "
+        f"peak {runs.peak_mb:4.0f} MB{extra}"
+    )
+
+
+def one_round(args: argparse.Namespace, work: Path) -> dict[str, Run | float]:
+    """Every 10-minute measurement once, each cold render with an empty cache of its own."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
+    natural_env = {**os.environ, "XDG_CACHE_HOME": str(work / "natural-cache")}
+    found: dict[str, Run | float] = {}
+    found["cold"] = render(args.routine, args.minutes, work / "cold.mp3", env)
+    found["warm"] = render(args.routine, args.minutes, work / "warm.mp3", env)
+    found["edited"] = render(str(edited_copy(args.routine, work)), args.minutes, work / "edit.mp3", env)
+    found["encoder"] = encoder_only(work / "cold.mp3", work, env)
+    found["natural cold"] = render(args.routine, args.minutes, work / "natural.mp3", natural_env, "piper")
+    found["natural warm"] = render(args.routine, args.minutes, work / "natural2.mp3", natural_env, "piper")
+    found["synthesis"] = natural_synthesis_seconds(args.routine, args.minutes, env)
+    return found
 
 
 def main() -> None:
@@ -137,54 +183,61 @@ def main() -> None:
     parser.add_argument("--routine", default="daily")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--long", type=float, default=60, help="minutes of the long render (0 to skip)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the 10-minute measurements")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as folder:
         work = Path(folder)
-        env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
-        cold = render(args.routine, args.minutes, work / "cold.mp3", env)
-        warm = render(args.routine, args.minutes, work / "warm.mp3", env)
-        edited = render(str(edited_copy(args.routine, work)), args.minutes, work / "edit.mp3", env)
-        encode = encoder_only(work / "cold.mp3", work, env)
-        size_mb = (work / "cold.mp3").stat().st_size / 1e6
-        print(f"routine {args.routine}, {args.minutes:g} min, {size_mb:.1f} MB MP3, {os.cpu_count()} cores")
-        print(f"{'encoder only (ffmpeg)':<24} {encode.seconds:6.2f} s")
-        print(line("cold render", cold, encode.seconds, f"  {cold.new_clips} clips synthesised"))
-        print(line("warm render", warm, encode.seconds, f"  {warm.new_clips} clips synthesised"))
-        print(line("one move edited", edited, encode.seconds, f"  {edited.new_clips} clips synthesised"))
-        natural_cold = render(args.routine, args.minutes, work / "natural.mp3", env, "piper")
-        natural_warm = render(args.routine, args.minutes, work / "natural2.mp3", env, "piper")
-        synthesis = natural_synthesis_seconds(args.routine, args.minutes, env)
+        rounds = []
+        for number in range(args.rounds):
+            (work / str(number)).mkdir()
+            rounds.append(one_round(args, work / str(number)))
+        measured = {name: Runs(tuple(r[name] for r in rounds)) for name in rounds[0] if name != "synthesis"}
+        synthesis = statistics.median(float(r["synthesis"]) for r in rounds)
+        encode = measured["encoder"]
+        size_mb = (work / "0" / "cold.mp3").stat().st_size / 1e6
+        print(
+            f"routine {args.routine}, {args.minutes:g} min, {size_mb:.1f} MB MP3, {os.cpu_count()} cores; "
+            f"median of {args.rounds} rounds (fastest-slowest)"
+        )
+        print(f"{'encoder only (ffmpeg)':<24} {encode.seconds:6.2f} s {encode.spread()}")
+        rows = {
+            "cold": "cold render",
+            "warm": "warm render",
+            "edited": "one move edited",
+            "natural cold": "natural voice, cold",
+            "natural warm": "natural voice, warm",
+        }
+        for name, label in rows.items():
+            print(line(label, measured[name], encode, f"  {measured[name].new_clips} clips synthesised"))
         cores = os.cpu_count() or 1
         allowed = encode.seconds + synthesis / cores
-        print(line("natural voice, cold", natural_cold, encode.seconds, f"  {natural_cold.new_clips} clips"))
-        print(line("natural voice, warm", natural_warm, encode.seconds, f"  {natural_warm.new_clips} clips"))
         print(f"{'natural synthesis alone':<24} {synthesis:6.2f} s  (one core); cold allowed: encoder + "
               f"{synthesis:.2f} / {cores} cores = {allowed:.2f} s;")  # fmt: skip
-        print(f"{'':<24} the natural voice's cold render took {natural_cold.seconds / allowed:.2f}x that")
-        every = timed([*VOICEGUIDE, "render", "--all", "-d", str(work / "all"), "--engine", "pyttsx3"], env)
-        names = sorted(p.stem for p in (work / "all").glob("*.mp3"))
-        one_by_one = (
-            sum(render(name, None, work / "one" / f"{name}.mp3", env).seconds for name in names)
-            if names
-            else 0
-        )
-        print(f"{'render --all (warm)':<24} {every.seconds:6.2f} s  vs {one_by_one:.2f} s one after another "
-              f"({one_by_one / every.seconds:.2f}x faster, {len(names)} routines)")  # fmt: skip
-        if args.long:
-            long_cold = render(args.routine, args.long, work / "long.mp3", env)
-            long_warm = render(args.routine, args.long, work / "long2.mp3", env)
-            print(
-                line(
-                    f"{args.long:g} min, new length",
-                    long_cold,
-                    encode.seconds,
-                    f"  {long_cold.new_clips} clips",
-                )
-            )
-            print(line(f"{args.long:g} min, warm", long_warm, encode.seconds))
-            time_ratio, memory_ratio = long_warm.seconds / warm.seconds, long_warm.peak_mb / warm.peak_mb
-            ratios = f"{time_ratio:.2f}x time, {memory_ratio:.2f}x peak memory"
-            print(f"{args.long:g} min / {args.minutes:g} min (warm): {ratios}")
+        natural_ratio = measured["natural cold"].seconds / allowed
+        print(f"{'':<24} the natural voice's cold render took {natural_ratio:.2f}x that")
+        env = {**os.environ, "XDG_CACHE_HOME": str(work / "0" / "cache")}
+        print_batch_and_long(args, work, env, encode, measured["warm"])
+
+
+def print_batch_and_long(
+    args: argparse.Namespace, work: Path, env: dict[str, str], encode: Runs, warm: Runs
+) -> None:
+    render_all = [*VOICEGUIDE, "render", "--all", "-d", str(work / "all"), "--engine", "pyttsx3"]
+    timed(render_all, env)  # fills the cache, so both ways below render warm
+    every = timed(render_all, env)
+    names = sorted(p.stem for p in (work / "all").glob("*.mp3"))
+    one_by_one = sum(render(name, None, work / "one" / f"{name}.mp3", env).seconds for name in names)
+    print(f"{'render --all (warm)':<24} {every.seconds:6.2f} s  vs {one_by_one:.2f} s one after another "
+          f"({one_by_one / every.seconds:.2f}x faster, {len(names)} routines)")  # fmt: skip
+    if not args.long:
+        return
+    long_cold = Runs((render(args.routine, args.long, work / "long.mp3", env),))
+    long_warm = Runs((render(args.routine, args.long, work / "long2.mp3", env),))
+    print(line(f"{args.long:g} min, new length", long_cold, encode, f"  {long_cold.new_clips} clips"))
+    print(line(f"{args.long:g} min, warm", long_warm, encode))
+    time_ratio, memory_ratio = long_warm.seconds / warm.seconds, long_warm.peak_mb / warm.peak_mb
+    ratios = f"{time_ratio:.2f}x time, {memory_ratio:.2f}x peak memory"
+    print(f"{args.long:g} min / {args.minutes:g} min (warm): {ratios}")
 
 
 if __name__ == "__main__":

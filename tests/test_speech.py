@@ -168,3 +168,26 @@ def test_an_engine_crash_is_one_clear_error(tmp_path: Path):
     register_engine("broken", _BrokenEngine)
     with pytest.raises(EngineError, match="the speech engine failed: device busy"):
         speak_all(["Hello."], VoiceSettings(engine="broken"), ClipCache(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("runs_in_processes", "threads", "cores", "jobs", "expected"),
+    [
+        (False, 8, 2, 30, 2),  # a natural voice: a thread per core
+        (False, 8, 1, 30, 1),  # one of two renders at once on two cores: its share
+        (False, 8, 4, 3, 3),  # never more than there are clips
+        (True, 1, 2, 30, 1),  # the system voice: a core is left to the encoder
+        (True, 1, 8, 30, 7),
+        (True, 1, 1, 30, 1),  # but at least one worker
+    ],
+)
+def test_speech_runs_on_the_cores_it_is_given(runs_in_processes, threads, cores, jobs, expected):
+    from voiceguide.speech.supply import _executor_for
+
+    engine = _SilentEngine()
+    engine.runs_in_processes, engine.threads = runs_in_processes, threads
+    executor = _executor_for(engine, jobs, cores)
+    try:
+        assert executor._max_workers == expected
+    finally:
+        executor.shutdown()

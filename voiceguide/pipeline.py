@@ -69,6 +69,9 @@ class RenderOptions:
     """Counted strokes are paced by a soft tick; False counts them aloud instead."""
     audio_format: str = "mp3"
     """``mp3``, or ``m4b``/``m4a``: AAC with a chapter track, for audiobook players."""
+    speech_cores: int | None = None
+    """How many cores the speech engine may use (None: the machine's); ``render_many`` shares
+    them out among the renders it runs at once."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def render_session(
         tick=options.ticks and routine.counts_strokes,
     )
     try:
-        with ClipSupply(voice, ClipCache(options.cache_dir)) as clips:
+        with ClipSupply(voice, ClipCache(options.cache_dir), options.speech_cores) as clips:
             clips.start(script.spoken_texts(), needed_first=script.spoken_texts(step_index=0))
             builder = TimelineBuilder(script, clips.get, chimes, background)
             timeline = _write_audio(builder, routine, options, progress)
@@ -181,10 +184,17 @@ def render_many(
 ) -> list[RenderResult | VoiceguideError]:
     """Render several routines (by name or path) at once, one process per core; each result, or
     the error that stopped it, is passed to ``on_done`` as it finishes."""
-    workers = max(1, min(os.cpu_count() or 1, len(jobs)))
+    cores = os.cpu_count() or 1
+    workers = max(1, min(cores, len(jobs)))
+    # Each render speaks on its share of the cores: two renders on two cores each running two
+    # natural-voice threads ran four at once, and held two copies of the largest buffers.
+    share = max(1, cores // workers)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
-        futures = {executor.submit(_render_job, name, options): name for name, options in jobs}
+        futures = {
+            executor.submit(_render_job, name, replace(options, speech_cores=share)): name
+            for name, options in jobs
+        }
         outcomes = {}
         for future in as_completed(futures):
             outcomes[futures[future]] = future.result()

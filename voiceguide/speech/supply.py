@@ -59,9 +59,11 @@ def make_clip(engine_name: str, text: str, destination: Path, voice_id: str, rat
 class ClipSupply:
     """Hands out clips by text, making the missing ones in the background, first needed first."""
 
-    def __init__(self, settings: VoiceSettings, cache: ClipCache):
+    def __init__(self, settings: VoiceSettings, cache: ClipCache, cores: int | None = None):
         self.settings = settings
         self.cache = cache
+        self.cores = cores or os.cpu_count() or 1
+        """How many cores the engine may keep busy."""
         self.synthesized = 0
         self._pending: dict[str, Future[None]] = {}
         self._executor: Executor | None = None
@@ -118,7 +120,7 @@ class ClipSupply:
 
     def _submit(self, engine: SpeechEngine, text: str, jobs: int) -> Future[None]:
         if self._executor is None:  # one pool per supply, made when the first clip is missing
-            self._executor = _executor_for(engine, jobs)
+            self._executor = _executor_for(engine, jobs, self.cores)
         return self._executor.submit(make_clip, *self._job(text))
 
     def _wait_for(self, future: Future[None]) -> None:
@@ -177,11 +179,11 @@ def _engine_failures_as_errors() -> Iterator[None]:
         raise EngineError(f"the speech engine failed: {error}") from None
 
 
-def _executor_for(engine: SpeechEngine, jobs: int) -> Executor:
+def _executor_for(engine: SpeechEngine, jobs: int, cores: int) -> Executor:
     if not engine.runs_in_processes:
-        return ThreadPoolExecutor(max_workers=max(1, min(engine.threads, jobs)))
+        return ThreadPoolExecutor(max_workers=max(1, min(engine.threads, cores, jobs)))
     # One core is left to the encoder, which sets the pace: espeak-ng speaks the daily routine's
     # clips in about 1.2 s of CPU, against about 3 s for LAME to encode the session.
-    workers = max(1, min((os.cpu_count() or 1) - 1, jobs))
+    workers = max(1, min(cores - 1, jobs))
     # spawn, not fork: the parent may hold threads or a loaded engine that must not be copied.
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

@@ -195,9 +195,11 @@ _opened: list[str] = []
 _watching = threading.Event()
 
 
-def _audit(event: str, args: tuple) -> None:
-    if _watching.is_set() and event == "open" and isinstance(args[0], str | bytes | os.PathLike):
-        _opened.append(os.fsdecode(args[0]))
+def _audit(event: str, args: tuple, watching: threading.Event = _watching, opened: list = _opened) -> None:
+    # The hook outlives this module (it cannot be removed): at interpreter exit the module's
+    # globals are gone, so what it needs is bound here.
+    if watching.is_set() and event == "open" and isinstance(args[0], str | bytes | os.PathLike):
+        opened.append(os.fsdecode(args[0]))
 
 
 sys.addaudithook(_audit)

@@ -1,17 +1,21 @@
 """Placing clips on the time axis, with the fake engine's clips (fast, exact lengths)."""
 
 import itertools
+import tracemalloc
 from pathlib import Path
 
 import pytest
 from conftest import FakeEngine
 
+from voiceguide.chimes import load_chimes
 from voiceguide.errors import FittingError
 from voiceguide.fitting import fit_to_length
+from voiceguide.mixing import mix_pcm
+from voiceguide.music import load_background
 from voiceguide.narration import MIN_QUIET_MS, PACES, STEP_END_MARGIN_MS, Chapter, Cue, Script, narrate
 from voiceguide.routine import Move, load_routine
 from voiceguide.speech import Clip, ClipCache, VoiceSettings, speak_all
-from voiceguide.timeline import Chimes, ChimeSound, build_timeline
+from voiceguide.timeline import Chimes, ChimeSound, TimelineBuilder, build_timeline
 
 FAKE = VoiceSettings(engine="fake")
 
@@ -126,3 +130,19 @@ def test_a_warm_cache_synthesises_nothing_and_an_edit_only_its_clip(tmp_path: Pa
     assert FakeEngine.calls == ["Knead the jawline, slowly."]
     slower = speak_all(["Prep."], VoiceSettings(engine="fake", rate_wpm=120), ClipCache(tmp_path / "cache"))
     assert slower.synthesized == 1  # the rate is part of the cache key
+
+
+def test_an_hour_is_mixed_in_bounded_memory(tmp_path: Path):
+    """An hour of 44.1 kHz stereo is 635 MB; mixed window by window, with chimes, bells and the
+    ambient bed, the mixer never holds more than a few seconds of it."""
+    script, speech, _ = _timeline(load_routine("daily"), tmp_path, 60)
+    chimes = load_chimes("bell", bell_every_ms=20_000)
+    builder = TimelineBuilder(script, speech.clips.__getitem__, chimes, load_background("ambient"))
+    tracemalloc.start()
+    try:
+        pcm_bytes = sum(len(window) for window in mix_pcm(builder))
+        _, peak_bytes = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert pcm_bytes == 60 * 60 * 44_100 * 4
+    assert peak_bytes < 40_000_000

@@ -129,6 +129,18 @@ def test_python_dash_m_runs_the_cli():
     assert result.stdout.startswith("voiceguide, version ")
 
 
+def test_a_reader_that_stops_early_gets_no_error_message():
+    """``voiceguide voices | head -1``: the pipe closes before the list is written."""
+    command = [sys.executable, "-m", "voiceguide", "voices"]
+    listing = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert listing.stdout is not None
+    assert listing.stderr is not None
+    listing.stdout.close()  # long before the command has imported what it needs to list voices
+    errors = listing.stderr.read()
+    assert listing.wait() == 1
+    assert errors == b""
+
+
 def test_the_console_script_is_cheap_for_speech_workers_to_import():
     """Spawned speech workers re-import the script that started the render; the entry point's
     module must not pull in the CLI and the pipeline with it."""

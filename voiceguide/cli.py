@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, replace
@@ -56,6 +57,11 @@ class _Commands(click.Group):
         except VoiceguideError as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(error.exit_code)
+        except BrokenPipeError:
+            # The reader has gone (`voiceguide voices | head`): stop quietly, as other tools do;
+            # stdout goes to /dev/null so that flushing it at exit does not fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except OSError as error:
             # Writing where the user pointed us failed: a full disk, a read-only or missing folder.
             where = f"{error.filename}: " if error.filename else ""

@@ -191,6 +191,22 @@ def compile_package() -> None:
     compileall.compile_dir(Path(voiceguide.__file__).parent, quiet=1)
 
 
+@dataclass(frozen=True)
+class Target:
+    """One of the performance targets, as measured in this run."""
+
+    what: str
+    measured: float
+    limit: float
+    unit: str = "x"
+
+    def __str__(self) -> str:
+        verdict = "met" if self.measured <= self.limit else "MISSED"
+        return (
+            f"  {verdict:<7} {self.what}: {self.measured:.3g}{self.unit} (at most {self.limit:g}{self.unit})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--routine", default="daily")
@@ -205,39 +221,54 @@ def main() -> None:
         for number in range(args.rounds):
             (work / str(number)).mkdir()
             rounds.append(one_round(args, work / str(number)))
-        measured = {name: Runs(tuple(r[name] for r in rounds)) for name in rounds[0] if name != "synthesis"}
-        synthesis = statistics.median(float(r["synthesis"]) for r in rounds)
-        encode = measured["encoder"]
         size_mb = (work / "0" / "cold.mp3").stat().st_size / 1e6
         print(
             f"routine {args.routine}, {args.minutes:g} min, {size_mb:.1f} MB MP3, {os.cpu_count()} cores; "
             f"median of {args.rounds} rounds (fastest-slowest)"
         )
-        for voice, encoder in (("system", "encoder"), ("natural", "natural encoder")):
-            label = f"encoder only, {voice}"
-            print(f"{label:<24} {measured[encoder].seconds:6.2f} s {measured[encoder].spread()}")
-        rows = {
-            "cold": ("cold render", encode),
-            "warm": ("warm render", encode),
-            "edited": ("one move edited", encode),
-            "natural cold": ("natural voice, cold", measured["natural encoder"]),
-            "natural warm": ("natural voice, warm", measured["natural encoder"]),
-        }
-        for name, (label, encoder) in rows.items():
-            print(line(label, measured[name], encoder, f"  {measured[name].new_clips} clips synthesised"))
-        cores = os.cpu_count() or 1
-        allowed = measured["natural encoder"].seconds + synthesis / cores
-        print(f"{'natural synthesis alone':<24} {synthesis:6.2f} s  (one core); cold allowed: its encoder + "
-              f"{synthesis:.2f} / {cores} cores = {allowed:.2f} s;")  # fmt: skip
-        natural_ratio = measured["natural cold"].seconds / allowed
-        print(f"{'':<24} the natural voice's cold render took {natural_ratio:.2f}x that")
+        measured = {name: Runs(tuple(r[name] for r in rounds)) for name in rounds[0] if name != "synthesis"}
+        synthesis = statistics.median(float(r["synthesis"]) for r in rounds)
+        targets = print_ten_minutes(measured, synthesis)
         env = {**os.environ, "XDG_CACHE_HOME": str(work / "0" / "cache")}
-        print_batch_and_long(args, work, env, encode, measured["warm"])
+        targets += print_batch_and_long(args, work, env, measured["encoder"], measured["warm"])
+    print("targets (issue 5):")
+    print("\n".join(str(target) for target in targets))
+
+
+def print_ten_minutes(measured: dict[str, Runs], synthesis: float) -> list[Target]:
+    encode, natural_encode = measured["encoder"], measured["natural encoder"]
+    for voice, encoder in (("system", encode), ("natural", natural_encode)):
+        print(f"{'encoder only, ' + voice:<24} {encoder.seconds:6.2f} s {encoder.spread()}")
+    rows = {
+        "cold": ("cold render", encode),
+        "warm": ("warm render", encode),
+        "edited": ("one move edited", encode),
+        "natural cold": ("natural voice, cold", natural_encode),
+        "natural warm": ("natural voice, warm", natural_encode),
+    }
+    for name, (label, encoder) in rows.items():
+        print(line(label, measured[name], encoder, f"  {measured[name].new_clips} clips synthesised"))
+    cores = os.cpu_count() or 1
+    allowed = natural_encode.seconds + synthesis / cores
+    print(f"{'natural synthesis alone':<24} {synthesis:6.2f} s  (one core); cold allowed: its encoder + "
+          f"{synthesis:.2f} / {cores} cores = {allowed:.2f} s;")  # fmt: skip
+    natural_ratio = measured["natural cold"].seconds / allowed
+    print(f"{'':<24} the natural voice's cold render took {natural_ratio:.2f}x that")
+    return [
+        Target(
+            "cold render, system voice, against the encoder", measured["cold"].seconds / encode.seconds, 1.2
+        ),
+        Target("warm render, system voice", measured["warm"].seconds / encode.seconds, 1.15),
+        Target("warm render, natural voice", measured["natural warm"].seconds / natural_encode.seconds, 1.15),
+        Target("cold render, natural voice, against encoder + synthesis / cores", natural_ratio, 1.0),
+        Target("clips synthesised by a warm render", measured["warm"].new_clips, 0, " clips"),
+        Target("clips synthesised after one move is edited", measured["edited"].new_clips, 1, " clips"),
+    ]
 
 
 def print_batch_and_long(
     args: argparse.Namespace, work: Path, env: dict[str, str], encode: Runs, warm: Runs
-) -> None:
+) -> list[Target]:
     render_all = [*VOICEGUIDE, "render", "--all", "-d", str(work / "all"), "--engine", "pyttsx3"]
     timed(render_all, env)  # fills the cache, so both ways below render warm
     every = timed(render_all, env)
@@ -245,8 +276,9 @@ def print_batch_and_long(
     one_by_one = sum(render(name, None, work / "one" / f"{name}.mp3", env).seconds for name in names)
     print(f"{'render --all (warm)':<24} {every.seconds:6.2f} s  vs {one_by_one:.2f} s one after another "
           f"({one_by_one / every.seconds:.2f}x faster, {len(names)} routines)")  # fmt: skip
+    targets = [Target("render --all, time against one after another", every.seconds / one_by_one, 1.0)]
     if not args.long:
-        return
+        return targets
     long_cold = Runs((render(args.routine, args.long, work / "long.mp3", env),))
     long_warm = Runs((render(args.routine, args.long, work / "long2.mp3", env),))
     print(line(f"{args.long:g} min, new length", long_cold, encode, f"  {long_cold.new_clips} clips"))
@@ -254,6 +286,14 @@ def print_batch_and_long(
     time_ratio, memory_ratio = long_warm.seconds / warm.seconds, long_warm.peak_mb / warm.peak_mb
     ratios = f"{time_ratio:.2f}x time, {memory_ratio:.2f}x peak memory"
     print(f"{args.long:g} min / {args.minutes:g} min (warm): {ratios}")
+    peak_mb = max(long_cold.peak_mb, long_warm.peak_mb)
+    limit = round(1.1 * args.long / args.minutes, 2)
+    return [
+        *targets,
+        Target(f"{args.long:g}-minute render, peak memory", peak_mb, 250, " MB"),
+        # Linear in length, with a tenth to spare: 6.6x for 60 minutes against 10.
+        Target(f"{args.long:g}-minute render, time against {args.minutes:g} minutes", time_ratio, limit),
+    ]
 
 
 if __name__ == "__main__":

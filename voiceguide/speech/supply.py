@@ -3,6 +3,7 @@ while later clips are still being spoken."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -25,6 +26,9 @@ from voiceguide.speech.clips import check_engine_output, clip_duration_ms, prepa
 CLIP_TIMEOUT_S = 60
 
 _engines_in_this_process: dict[str, SpeechEngine] = {}
+# Let go of them before the interpreter takes its modules apart: pyttsx3's driver cleans up in
+# __del__ and fails ("Exception ignored in DriverProxy.__del__") once its modules are gone.
+atexit.register(_engines_in_this_process.clear)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from voiceguide import __version__
-from voiceguide.authoring import routine_json_schema, write_new_routine
 from voiceguide.chimes import CHIME_SOUNDS, DEFAULT_CHIME
+from voiceguide.cli_authoring import check, new, schema
 from voiceguide.cli_delivery import export, share
 from voiceguide.cli_options import milliseconds, routine_argument, session_shape, voice_options
 from voiceguide.cli_voices import voices
@@ -24,7 +24,7 @@ from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
 from voiceguide.export import AUDIO_FORMATS
 from voiceguide.fitting import FitRequest
 from voiceguide.music import AMBIENT, NO_MUSIC
-from voiceguide.narration import PACES, Pace
+from voiceguide.narration import Pace
 from voiceguide.picture import draw_session
 from voiceguide.pipeline import (
     Progress,
@@ -37,7 +37,6 @@ from voiceguide.pipeline import (
 from voiceguide.routine import (
     builtin_names,
     load_routine,
-    slugify,
     user_routine_names,
     user_routines_dir,
 )
@@ -266,48 +265,6 @@ def show(
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
-def check(files: tuple[Path, ...]) -> None:
-    """Check routine files (YAML, fields, durations, narration templates) without rendering."""
-    for file in files:
-        routine = load_routine(str(file))
-        script = plan_script(routine, FitRequest(), PACES["normal"])
-        click.echo(f"ok: {file}: {routine.name}, {len(routine.steps)} steps, {format_clock(script.total_ms)}")
-
-
-@cli.command()
-@click.argument("name")
-@click.option(
-    "--from", "base", metavar="ROUTINE", help="Start from a copy of this routine (a name or a file)."
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write it (default: NAME.yaml in this folder).")  # fmt: skip
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
-def new(name: str, base: str | None, output: Path | None, force: bool) -> None:
-    """Write a new routine file NAME.yaml, commented, ready to edit.
-
-    \b
-    Examples:
-      voiceguide new my-evening
-      voiceguide new my-evening --from daily
-    """
-    path = output or Path(f"{slugify(name) or 'routine'}.yaml")
-    title = name.replace("-", " ").replace("_", " ").strip().capitalize()
-    write_new_routine(path, title, load_routine(base) if base else None, replace=force)
-    click.echo(f"wrote {path}; edit it, then: voiceguide check {path}")
-
-
-@cli.command()
-def schema() -> None:
-    """Print the routine format as JSON Schema, for editor completion and checks.
-
-    \b
-    voiceguide schema > routine.schema.json
-    """
-    click.echo(routine_json_schema())
-
-
-@cli.command()
 @click.argument("mp3", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.mp3")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the PNG (default: beside the MP3, same name).")  # fmt: skip
@@ -329,7 +286,7 @@ def plot(mp3: Path, output: Path | None) -> None:
     click.echo(str(png))
 
 
-for command in (voices, export, share):
+for command in (check, new, schema, voices, export, share):
     cli.add_command(command)
 
 

@@ -1,6 +1,7 @@
 """Fitting to a length and planning what is said, without any audio."""
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,21 @@ def test_every_step_opens_within_four_seconds_and_cues_stay_in_their_step(name):
         assert cues[0].at_ms - planned.start_ms == CHIME_LEAD_MS <= 4000
         assert all(planned.start_ms <= c.at_ms < planned.end_ms for c in cues)
         assert [c.at_ms for c in cues] == sorted(c.at_ms for c in cues)
+
+
+# A sentence is heard while the hands are busy, so it is short; the natural voice also needs
+# about 23 MB more memory for each second of the sentence it is speaking. 120 characters is
+# about 8 s of speech.
+LONGEST_SENTENCE_CHARS = 120
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("name", ["daily", "quick", "morning-depuff", "jaw-release"])
+def test_every_spoken_sentence_of_the_builtins_is_short(name, language):
+    script = narrate(fit_to_length(load_routine(name, language)), PACES["normal"], language)
+    sentences = [s for text in script.spoken_texts() for s in re.split(r"(?<=[.!?])\s+", text)]
+    longest = max(sentences, key=len)
+    assert len(longest) <= LONGEST_SENTENCE_CHARS, longest
 
 
 def test_daily_speaks_every_move_in_order_and_ends_with_breaths():

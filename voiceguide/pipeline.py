@@ -135,7 +135,7 @@ def render_sample(text: str, voice: VoiceSettings, output: Path, cache_dir: Path
     prepare_output_folder(output)
     voice = replace(voice, engine=pick_engine(voice.engine, voice.language))
     with ClipSupply(voice, ClipCache(cache_dir)) as clips:
-        clip = clips.start([text]).get(text)
+        clip = clips.start([text], needed_first=[text]).get(text)  # one clip: no worker to wait for
     stereo = AudioSegment.from_file(clip.path).set_channels(CHANNELS).set_frame_rate(SAMPLE_RATE_HZ)
     with atomic_output(output) as temporary:
         encode_session([stereo.raw_data], temporary, "mp3")

@@ -146,3 +146,17 @@ def test_an_hour_is_mixed_in_bounded_memory(tmp_path: Path):
         tracemalloc.stop()
     assert pcm_bytes == 60 * 60 * 44_100 * 4
     assert peak_bytes < 40_000_000
+
+
+def test_clips_are_made_step_by_step_longest_first():
+    from voiceguide.pipeline import _synthesis_order
+
+    script = narrate(fit_to_length(load_routine("daily")), PACES["normal"])
+    order = _synthesis_order(script)
+    assert sorted(order) == sorted(script.spoken_texts())
+    first_step = {}
+    for index in range(len(script.chapters)):
+        for text in script.spoken_texts(step_index=index):
+            first_step.setdefault(text, index)
+    keys = [(first_step[text], -len(text)) for text in order]
+    assert keys == sorted(keys)

@@ -116,7 +116,7 @@ def render_session(
     )
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir), options.speech_cores) as clips:
-            clips.start(script.spoken_texts(), needed_first=script.spoken_texts(step_index=0))
+            clips.start(_synthesis_order(script), needed_first=script.spoken_texts(step_index=0))
             builder = TimelineBuilder(script, clips.get, chimes, background)
             timeline = _write_audio(builder, routine, options, progress)
     finally:
@@ -127,6 +127,15 @@ def render_session(
     for path, kind in zip(subtitles, options.subtitles, strict=True):
         write_text_atomically(path, subtitles_text(timeline, kind))
     return RenderResult(options.output, lyrics, timeline, clips.synthesized, subtitles)
+
+
+def _synthesis_order(script: Script) -> list[str]:
+    """Step by step, as mixing needs them; within a step the longest first, so that the threads
+    finish a step's clips together rather than one waiting on a long clip started last."""
+    texts: list[str] = []
+    for index in range(len(script.chapters)):
+        texts += sorted(script.spoken_texts(step_index=index), key=len, reverse=True)
+    return list(dict.fromkeys(texts))
 
 
 def render_sample(text: str, voice: VoiceSettings, output: Path, cache_dir: Path | None = None) -> Path:

@@ -25,14 +25,14 @@ class ChapterMark:
 
 @dataclass(frozen=True)
 class SessionFile:
-    """A rendered MP3 and the lyrics file beside it, if there is one."""
+    """A rendered session (MP3 or M4B) and the lyrics file beside it, if there is one."""
 
     path: Path
     title: str
     duration_ms: int
     chapters: tuple[ChapterMark, ...]
     size_bytes: int
-    mime: str = "audio/mpeg"
+    mime: str
 
     @property
     def lyrics(self) -> Path | None:
@@ -61,7 +61,7 @@ def _mp3_session(path: Path, audio: MP3) -> SessionFile:
     frames = tags.getall("CHAP") if tags else []
     # Another program's chapters may have no title of their own.
     chapters = [ChapterMark(_chapter_title(frame), frame.start_time) for frame in frames]
-    return _session(path, title, audio.info.length, chapters, "audio/mpeg")
+    return _session(path, title, audio.info.length, chapters, AUDIO_FORMATS["mp3"].mime)
 
 
 def _chapter_title(frame: Any) -> str:
@@ -72,7 +72,7 @@ def _chapter_title(frame: Any) -> str:
 def _mp4_session(path: Path, audio: MP4) -> SessionFile:
     title = str(audio.tags["\xa9nam"][0]) if audio.tags and "\xa9nam" in audio.tags else path.stem
     chapters = [ChapterMark(chapter.title, round(chapter.start * 1000)) for chapter in audio.chapters or []]
-    return _session(path, title, audio.info.length, chapters, "audio/mp4")
+    return _session(path, title, audio.info.length, chapters, AUDIO_FORMATS["m4b"].mime)
 
 
 def _session(path: Path, title: str, seconds: float, chapters: list[ChapterMark], mime: str) -> SessionFile:
@@ -81,7 +81,7 @@ def _session(path: Path, title: str, seconds: float, chapters: list[ChapterMark]
 
 
 def sessions_in(paths: list[Path]) -> list[SessionFile]:
-    """The sessions named: files, or every MP3 in a folder, in name order."""
+    """The sessions named: files, or every session file in a folder, in name order."""
     files: list[Path] = []
     for path in paths:
         files += (
@@ -89,6 +89,6 @@ def sessions_in(paths: list[Path]) -> list[SessionFile]:
         )
     if not files:
         raise DeliveryError(
-            f"no sessions (.mp3, .m4b, .m4a) in {', '.join(map(str, paths))}; render one first"
+            f"no sessions ({', '.join(SESSION_SUFFIXES)}) in {', '.join(map(str, paths))}; render one first"
         )
     return [read_session(file) for file in files]

@@ -86,7 +86,8 @@ DEFAULT_TEMPO_SECONDS = 4.0
 def _tempo_seconds(value: object) -> float:
     seconds = parse_seconds(value)  # type: ignore[arg-type]
     if not MIN_TEMPO_SECONDS <= seconds <= MAX_TEMPO_SECONDS:
-        raise ValueError(f"tempo {value!r} must be from 1.5s to 30s (one stroke every so often)")
+        limits = f"{MIN_TEMPO_SECONDS:g}s to {MAX_TEMPO_SECONDS:g}s"
+        raise ValueError(f"tempo {value!r} must be from {limits} (one stroke every so often)")
     return seconds
 
 

@@ -37,7 +37,6 @@ def export(files: tuple[Path, ...], folder: Path | None, use_adb: bool) -> None:
       voiceguide export daily.mp3 --to /media/phone/Music
       voiceguide export sessions/ --adb
     """
-    # Delivery is imported when used: a render should not pay for an HTTP server and QR codes.
     from voiceguide.delivery.adb import push_to_phone
     from voiceguide.delivery.folder import PLAYLIST_NAME, export_to_folder
     from voiceguide.delivery.sessions import sessions_in
@@ -68,7 +67,7 @@ def export(files: tuple[Path, ...], folder: Path | None, use_adb: bool) -> None:
 def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) -> None:
     """Share sessions with a phone on the same Wi-Fi: scan the QR code, then play or download.
 
-    PATH is an MP3 or a folder of them. The address holds a secret random part, so only who
+    PATH is an MP3 (or M4B) or a folder of them. The address holds a secret random part, so only who
     sees it can open it; the page lists each session with a player, and feed.xml is a podcast
     feed for AntennaPod or Apple Podcasts. Sharing stops after --expire or on Ctrl-C.
 

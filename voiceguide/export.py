@@ -4,6 +4,7 @@ and subtitle sidecars, and atomic file writes."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import queue
 import re
@@ -11,14 +12,14 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.durations import format_clock
 from voiceguide.errors import MissingToolError, VoiceguideError
+from voiceguide.lame import LameEncoder, load_lame
 from voiceguide.narration import Chapter
 from voiceguide.timeline import Timeline
 
@@ -102,8 +103,16 @@ def encode_session(
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
     chapters: Sequence[Chapter] = (),
 ) -> None:
-    """Stream s16le stereo PCM into ffmpeg, writing ``destination`` in the named format; the
-    chapters go in now for formats that carry them in the stream, else tags add them later."""
+    """Encode s16le stereo PCM as it comes, writing ``destination`` in the named format; the
+    chapters go in now for formats that carry them in the stream, else tags add them later.
+
+    MP3 is encoded in this process by the system's LAME library where there is one (the same
+    frames ffmpeg makes, sooner); otherwise, and for the other formats, ffmpeg encodes.
+    """
+    lame = load_lame() if format_name == "mp3" else None
+    if lame is not None:
+        _encode_mp3_here(lame, pcm_chunks, destination, bitrate_kbps)
+        return
     audio_format = AUDIO_FORMATS[format_name]
     codec = [option.format(kbps=bitrate_kbps) for option in audio_format.codec]
     with tempfile.TemporaryDirectory() as work:
@@ -131,12 +140,22 @@ def ffmetadata_chapters(chapters: Sequence[Chapter]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _encode_mp3_here(
+    lame: ctypes.CDLL, pcm_chunks: Iterable[bytes], destination: Path, bitrate_kbps: int
+) -> None:
+    with LameEncoder(lame, bitrate_kbps) as encoder, destination.open("wb") as mp3:
+        _write_in_background(pcm_chunks, lambda pcm: mp3.write(encoder.encode(pcm)))
+        mp3.write(encoder.flush())
+        mp3.seek(0)
+        mp3.write(encoder.info_frame())  # over the blank frame LAME began the stream with
+
+
 def _run_encoder(command: list[str], pcm_chunks: Iterable[bytes], destination: Path) -> None:
     with tempfile.TemporaryFile() as errors:
         encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
         assert encoder.stdin is not None
         try:
-            _write_in_background(pcm_chunks, encoder.stdin)
+            _write_in_background(pcm_chunks, encoder.stdin.write, stop_quietly=BrokenPipeError)
         finally:
             encoder.stdin.close()
             status = encoder.wait()
@@ -146,18 +165,28 @@ def _run_encoder(command: list[str], pcm_chunks: Iterable[bytes], destination: P
             raise VoiceguideError(f"ffmpeg could not encode {destination.name}: {' '.join(message[-2:])}")
 
 
-def _write_in_background(chunks: Iterable[bytes], pipe: BinaryIO) -> None:
-    """Write ``chunks`` to ``pipe`` from a thread of its own, so the next window is mixed while
-    the encoder takes this one: a pipe holds 64 KiB, and writing in line would idle a core."""
+def _write_in_background(
+    chunks: Iterable[bytes],
+    write: Callable[[bytes], object],
+    stop_quietly: type[Exception] | tuple[()] = (),
+) -> None:
+    """Hand ``chunks`` to ``write`` from a thread of its own, so the next window is mixed while
+    the encoder takes this one: encoding in line would leave a core idle.
+
+    An error in ``write`` is raised here once the chunks are all taken, unless it is
+    ``stop_quietly``: an encoder process that stopped early says why by its exit status.
+    """
     pending: queue.Queue[bytes | None] = queue.Queue(maxsize=WINDOWS_IN_FLIGHT)
+    failures: list[Exception] = []
 
     def write_pending() -> None:
         try:
             while (chunk := pending.get()) is not None:
-                pipe.write(chunk)
-        except BrokenPipeError:
-            # The encoder stopped early; its exit status and message say why. Keep taking
-            # chunks so the mixing side never waits on a full queue.
+                write(chunk)
+        except Exception as error:
+            if not isinstance(error, stop_quietly):
+                failures.append(error)
+            # Keep taking chunks so the mixing side never waits on a full queue.
             while pending.get() is not None:
                 pass
 
@@ -169,6 +198,8 @@ def _write_in_background(chunks: Iterable[bytes], pipe: BinaryIO) -> None:
     finally:
         pending.put(None)
         writer.join()
+    if failures:
+        raise failures[0]
 
 
 def lrc_text(timeline: Timeline) -> str:

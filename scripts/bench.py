@@ -11,6 +11,10 @@ Each 10-minute measurement is taken once per round (--rounds, 3 by default), the
 another so that a busy spell on the machine touches every kind of measurement alike; the median
 is reported with the fastest and slowest.
 
+The renders encode MP3 with LAME's library in their own process: the same frames as ffmpeg's,
+a little sooner. The row "LAME in-process alone" times that path alone on the same audio, so that
+the renders can be read against it too.
+
 Usage: .venv/bin/python scripts/bench.py [--routine daily] [--minutes 10] [--long 60] [--rounds 3]
 """
 
@@ -124,6 +128,24 @@ def encoder_only(mp3: Path, work: Path, env: dict[str, str]) -> Run:
     return timed(command, env)
 
 
+# The render's encoder alone: the same PCM, in 5-second windows, through the in-process LAME the
+# renders use (ffmpeg's library, without the process and the pipe).
+LAME_ONLY = """
+import sys
+from voiceguide.lame import LameEncoder, load_lame
+window = 44100 * 4 * 5
+with open(sys.argv[1], "rb") as pcm, open(sys.argv[2], "wb") as mp3, LameEncoder(load_lame(), 128) as lame:
+    for chunk in iter(lambda: pcm.read(window), b""):
+        mp3.write(lame.encode(chunk))
+    mp3.write(lame.flush())
+"""
+
+
+def lame_only(work: Path, env: dict[str, str]) -> Run:
+    """In-process LAME encoding the PCM ``encoder_only`` left in ``work``."""
+    return timed([sys.executable, "-c", LAME_ONLY, str(work / "session.pcm"), str(work / "lame.mp3")], env)
+
+
 def edited_copy(routine: str, work: Path) -> Path:
     """The built-in routine with one move of one step reworded, to count what an edit re-synthesises."""
     path = work / f"{routine}.yaml"
@@ -174,6 +196,7 @@ def one_round(args: argparse.Namespace, work: Path) -> dict[str, Run | float]:
     found["warm"] = render(args.routine, args.minutes, work / "warm.mp3", env)
     found["edited"] = render(str(edited_copy(args.routine, work)), args.minutes, work / "edit.mp3", env)
     found["encoder"] = encoder_only(work / "cold.mp3", work, env)
+    found["lame"] = lame_only(work, env)
     found["natural cold"] = render(args.routine, args.minutes, work / "natural.mp3", natural_env, "piper")
     found["natural warm"] = render(args.routine, args.minutes, work / "natural2.mp3", natural_env, "piper")
     # LAME's work depends on the sound: the natural voice's session encodes about 0.15 s faster.
@@ -239,6 +262,7 @@ def print_ten_minutes(measured: dict[str, Runs], synthesis: float) -> list[Targe
     encode, natural_encode = measured["encoder"], measured["natural encoder"]
     for voice, encoder in (("system", encode), ("natural", natural_encode)):
         print(f"{'encoder only, ' + voice:<24} {encoder.seconds:6.2f} s {encoder.spread()}")
+    print(line("LAME in-process alone", measured["lame"], encode, "  (the render's own encoder path)"))
     rows = {
         "cold": ("cold render", encode),
         "warm": ("warm render", encode),
@@ -254,6 +278,9 @@ def print_ten_minutes(measured: dict[str, Runs], synthesis: float) -> list[Targe
           f"{synthesis:.2f} / {cores} cores = {allowed:.2f} s;")  # fmt: skip
     natural_ratio = measured["natural cold"].seconds / allowed
     print(f"{'':<24} the natural voice's cold render took {natural_ratio:.2f}x that")
+    lame = measured["lame"].seconds
+    print(f"against LAME in-process alone: cold {measured['cold'].seconds / lame:.2f}x, "
+          f"warm {measured['warm'].seconds / lame:.2f}x (system voice)")  # fmt: skip
     return [
         Target(
             "cold render, system voice, against the encoder", measured["cold"].seconds / encode.seconds, 1.2

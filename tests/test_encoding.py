@@ -88,3 +88,12 @@ def test_an_encoder_failure_is_raised_not_waited_on(tmp_path: Path, monkeypatch:
     encoding.join(timeout=60)  # a guard against hanging the suite, not a wait for something
     assert not encoding.is_alive(), "encode_session hung after its encoder failed"
     assert [str(error) for error in raised] == ["the MP3 encoder (LAME) failed with error -2"]
+
+
+def test_without_the_lame_library_mp3_is_left_to_ffmpeg(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("voiceguide.lame.ctypes.util.find_library", lambda name: None)
+    load_lame.cache_clear()
+    try:
+        assert load_lame() is None
+    finally:
+        load_lame.cache_clear()  # the real library again for the tests that follow

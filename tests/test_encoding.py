@@ -1,15 +1,18 @@
 """Encoding the session: LAME in this process where the library is found, ffmpeg otherwise; the
 same MP3 frames either way, read back by ffmpeg and mutagen."""
 
+import errno
 import math
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from conftest import decoded_audio, ffprobe
 from mutagen.mp3 import MP3, BitrateMode
 
+from voiceguide.cli import cli
 from voiceguide.errors import VoiceguideError
 from voiceguide.export import encode_session
 from voiceguide.lame import LameEncoder, load_lame
@@ -97,3 +100,18 @@ def test_without_the_lame_library_mp3_is_left_to_ffmpeg(monkeypatch: pytest.Monk
         assert load_lame() is None
     finally:
         load_lame.cache_clear()  # the real library again for the tests that follow
+
+
+def test_a_full_disk_while_encoding_is_one_line_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def disk_full(self: LameEncoder, pcm: bytes) -> bytes:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(LameEncoder, "encode", disk_full)
+    result = CliRunner().invoke(cli, ["render", "quick", "-o", str(tmp_path / "quick.mp3")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"error: {tmp_path}: No space left on device; choose another --output folder"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -143,11 +143,16 @@ def ffmetadata_chapters(chapters: Sequence[Chapter]) -> str:
 def _encode_mp3_here(
     lame: ctypes.CDLL, pcm_chunks: Iterable[bytes], destination: Path, bitrate_kbps: int
 ) -> None:
-    with LameEncoder(lame, bitrate_kbps) as encoder, destination.open("wb") as mp3:
-        _write_in_background(pcm_chunks, lambda pcm: mp3.write(encoder.encode(pcm)))
-        mp3.write(encoder.flush())
-        mp3.seek(0)
-        mp3.write(encoder.info_frame())  # over the blank frame LAME began the stream with
+    try:
+        with LameEncoder(lame, bitrate_kbps) as encoder, destination.open("wb") as mp3:
+            _write_in_background(pcm_chunks, lambda pcm: mp3.write(encoder.encode(pcm)))
+            mp3.write(encoder.flush())
+            mp3.seek(0)
+            mp3.write(encoder.info_frame())  # over the blank frame LAME began the stream with
+    except OSError as error:
+        # A failed write (a full disk) names no file; the folder is what the user can change.
+        error.filename = error.filename or str(destination.parent)
+        raise
 
 
 def _run_encoder(command: list[str], pcm_chunks: Iterable[bytes], destination: Path) -> None:

@@ -9,11 +9,13 @@ import pytest
 from conftest import ebur128
 
 from voiceguide.loudness import (
+    _moving_average,
     _running_min,
     integrated_lufs,
     limit_peaks,
     max_momentary_lufs,
     peak_dbfs,
+    peak_gain,
 )
 
 RATE = 44_100
@@ -69,6 +71,28 @@ def test_the_limiter_holds_the_ceiling_and_changes_gain_smoothly():
 def test_the_limiter_leaves_a_signal_under_the_ceiling_untouched():
     frames = _swelling_noise_with_a_gap(2, seed=2)
     assert limit_peaks(frames, 0.0, RATE) is frames
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("peaks_per_second", [0.5, 5, 50, 2000])
+def test_the_gain_worked_out_around_peaks_only_is_the_gain_worked_out_everywhere(
+    peaks_per_second: float, dtype: type
+):
+    """Sparse peaks, speech-like ones, and peaks so dense the stretches around them all join;
+    some right at the ends of the signal. Against the plain definition in double precision, for
+    single-precision clips too (20 s of them: long enough for single-precision sums to drift)."""
+    rng = np.random.default_rng(int(peaks_per_second * 10))
+    frames = 0.05 * rng.standard_normal((20 * RATE, 2))  # never near the ceiling
+    loud = rng.random(len(frames)) < peaks_per_second / RATE
+    loud[[0, 5, len(frames) - 1]] = True
+    frames[loud, 0] = 0.9 - 0.4 * rng.random(loud.sum())
+    ceiling_dbfs, reach = -6.0, round(10.0 * RATE / 1000)
+    needed = np.minimum(1.0, 10 ** (ceiling_dbfs / 20) / np.abs(frames).max(axis=1))
+    everywhere = np.minimum(_moving_average(_running_min(needed, 2 * reach + 1), reach + 1), needed)
+    gain = peak_gain(frames.astype(dtype), ceiling_dbfs, RATE, smoothing_ms=10.0)
+    assert gain is not None
+    np.testing.assert_allclose(gain, everywhere, rtol=0, atol=1e-9 if dtype == np.float64 else 1e-6)
+    assert (gain[~loud] < 1).any()  # the smoothing reaches past the peaks themselves
 
 
 @pytest.mark.parametrize("width", [1, 3, 7, 101])

@@ -89,7 +89,9 @@ def peak_gain(
 
     The gain at each frame is the least any frame within ``smoothing_ms`` needs, averaged over a
     window half as wide: it never exceeds what a peak needs, and changes over milliseconds, not
-    from one sample to the next (no clicks). Frames far from any peak keep a gain of 1.
+    from one sample to the next (no clicks). Frames far from any peak keep a gain of 1, so only
+    the stretches around peaks are worked out: speech has a few peaks a second, and levelling a
+    clip spent a quarter of its time smoothing a gain of 1 everywhere else.
     """
     ceiling = 10 ** (ceiling_dbfs / 20)
     if not samples.size or (samples.max() <= ceiling and -samples.min() <= ceiling):
@@ -97,9 +99,24 @@ def peak_gain(
     loudest = np.abs(_as_frames(samples)).max(axis=1)
     needed = np.minimum(1.0, ceiling / np.maximum(loudest, 1e-12))
     reach = max(1, round(smoothing_ms * rate_hz / 1000))
-    gain = _moving_average(_running_min(needed, 2 * reach + 1), reach + 1)
+    gain = np.ones_like(needed)
+    # Beyond this distance from every peak both windows below see only gains of 1.
+    margin = 2 * reach + 2
+    for start, end in _stretches_around(np.flatnonzero(needed < 1.0), margin, len(needed)):
+        gain[start:end] = _moving_average(_running_min(needed[start:end], 2 * reach + 1), reach + 1)
     # Rounding in the average may leave a peak a hair above the ceiling; the minimum settles it.
     return np.minimum(gain, needed)
+
+
+def _stretches_around(frames: np.ndarray, margin: int, count: int) -> list[tuple[int, int]]:
+    """(start, end) of the stretches that hold every one of ``frames`` (sorted indices) and
+    ``margin`` frames either side of it, within ``count``; stretches that would meet are one."""
+    breaks = np.flatnonzero(np.diff(frames) > 2 * margin)
+    firsts = frames[np.concatenate(([0], breaks + 1))]
+    lasts = frames[np.concatenate((breaks, [len(frames) - 1]))]
+    return [
+        (max(0, int(a) - margin), min(count, int(b) + margin + 1)) for a, b in zip(firsts, lasts, strict=True)
+    ]
 
 
 def power_lufs(power: float) -> float:
@@ -192,5 +209,7 @@ def _moving_average(values: np.ndarray, width: int) -> np.ndarray:
     """The mean of each centred window of ``width`` frames (edges padded with the edge value)."""
     before = width // 2
     padded = np.pad(values, (before, width - 1 - before), mode="edge")
-    sums = np.concatenate(([0.0], np.cumsum(padded)))
+    # In double precision whatever the input: a single-precision running sum over a long clip
+    # rounds to a few hundredths, which put gains up to 1.5 % off.
+    sums = np.concatenate(([0.0], np.cumsum(padded, dtype=np.float64)))
     return (sums[width:] - sums[:-width]) / width

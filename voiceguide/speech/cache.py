@@ -16,7 +16,7 @@ from voiceguide.speech.clips import SPEECH_CEILING_DBFS, SPEECH_LUFS
 
 # Bump when the way clips are processed changes, so old cached clips are not reused (their level
 # is part of the key by itself).
-CLIP_FORMAT_VERSION = 2
+CLIP_FORMAT_VERSION = 3
 
 
 def default_cache_dir() -> Path:

@@ -4,6 +4,7 @@ same MP3 frames either way, read back by ffmpeg and mutagen."""
 import errno
 import math
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -78,11 +79,17 @@ def test_an_encoder_failure_is_raised_not_waited_on(tmp_path: Path, monkeypatch:
 
     monkeypatch.setattr(LameEncoder, "encode", failing)
     many_windows = windows_of_sound(20.0, window_s=0.5)  # more windows than the queue holds
+    mixed: list[bytes] = []
     raised: list[BaseException] = []
+
+    def mixing() -> Iterator[bytes]:
+        for window in many_windows:
+            mixed.append(window)
+            yield window
 
     def encode() -> None:
         try:
-            encode_session(many_windows, tmp_path / "broken.mp3", "mp3")
+            encode_session(mixing(), tmp_path / "broken.mp3", "mp3")
         except VoiceguideError as error:
             raised.append(error)
 
@@ -91,6 +98,7 @@ def test_an_encoder_failure_is_raised_not_waited_on(tmp_path: Path, monkeypatch:
     encoding.join(timeout=60)  # a guard against hanging the suite, not a wait for something
     assert not encoding.is_alive(), "encode_session hung after its encoder failed"
     assert [str(error) for error in raised] == ["the MP3 encoder (LAME) failed with error -2"]
+    assert len(mixed) < len(many_windows) / 2  # mixing stopped soon after the encoder did
 
 
 def test_without_the_lame_library_mp3_is_left_to_ffmpeg(monkeypatch: pytest.MonkeyPatch):

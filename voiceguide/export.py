@@ -178,11 +178,12 @@ def _write_in_background(
     """Hand ``chunks`` to ``write`` from a thread of its own, so the next window is mixed while
     the encoder takes this one: encoding in line would leave a core idle.
 
-    An error in ``write`` is raised here once the chunks are all taken, unless it is
+    Once ``write`` fails no more chunks are taken, and its error is raised here unless it is
     ``stop_quietly``: an encoder process that stopped early says why by its exit status.
     """
     pending: queue.Queue[bytes | None] = queue.Queue(maxsize=WINDOWS_IN_FLIGHT)
     failures: list[Exception] = []
+    stopped = threading.Event()
 
     def write_pending() -> None:
         try:
@@ -191,6 +192,7 @@ def _write_in_background(
         except Exception as error:
             if not isinstance(error, stop_quietly):
                 failures.append(error)
+            stopped.set()
             # Keep taking chunks so the mixing side never waits on a full queue.
             while pending.get() is not None:
                 pass
@@ -199,6 +201,8 @@ def _write_in_background(
     writer.start()
     try:
         for chunk in chunks:
+            if stopped.is_set():
+                break  # mixing the rest of an hour would only delay the error
             pending.put(chunk)
     finally:
         pending.put(None)

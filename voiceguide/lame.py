@@ -28,14 +28,17 @@ _FLUSH_BYTES = 8192
 # lame_get_lametag_frame: the Info frame is one frame long (under 2 KB at any MP3 setting).
 _TAG_FRAME_BYTES = 2880
 
-_SETTERS = (
-    "lame_set_num_channels",
-    "lame_set_in_samplerate",
-    "lame_set_brate",
-    "lame_set_quality",
-    "lame_set_bWriteVbrTag",
-    "lame_set_write_id3tag_automatic",
-)
+
+def _settings(bitrate_kbps: int) -> dict[str, int]:
+    """LAME's setter functions, each with the value a session is encoded with."""
+    return {
+        "lame_set_num_channels": CHANNELS,
+        "lame_set_in_samplerate": SAMPLE_RATE_HZ,
+        "lame_set_brate": bitrate_kbps,
+        "lame_set_quality": QUALITY,
+        "lame_set_bWriteVbrTag": 1,  # begin with a blank Info frame, filled in at the end
+        "lame_set_write_id3tag_automatic": 0,  # the tags are mutagen's, written afterwards
+    }
 
 
 @functools.cache
@@ -51,7 +54,7 @@ def load_lame() -> ctypes.CDLL | None:
         return None
     library.lame_init.restype = ctypes.c_void_p
     library.lame_init.argtypes = []
-    for setter in _SETTERS:
+    for setter in _settings(0):
         getattr(library, setter).argtypes = [ctypes.c_void_p, ctypes.c_int]
     library.lame_init_params.argtypes = [ctypes.c_void_p]
     library.lame_encode_buffer_interleaved.argtypes = [
@@ -76,8 +79,7 @@ class LameEncoder:
         self._flags = ctypes.c_void_p(library.lame_init())
         if not self._flags:
             raise VoiceguideError("the MP3 encoder (LAME) could not start: out of memory")
-        settings = (CHANNELS, SAMPLE_RATE_HZ, bitrate_kbps, QUALITY, 1, 0)
-        for setter, value in zip(_SETTERS, settings, strict=True):
+        for setter, value in _settings(bitrate_kbps).items():
             getattr(library, setter)(self._flags, value)
         if library.lame_init_params(self._flags) < 0:
             self.close()
@@ -106,7 +108,10 @@ class LameEncoder:
 
     def _taken(self, written: int) -> bytes:
         if written < 0:  # lame.h: -1 buffer too small, -2 out of memory, -3/-4 internal errors
-            raise VoiceguideError(f"the MP3 encoder (LAME) failed with error {written}")
+            raise VoiceguideError(
+                f"the MP3 encoder (LAME) failed with error {written}; try again, or render "
+                "with --format m4b, which ffmpeg encodes"
+            )
         return ctypes.string_at(self._output, written)
 
     def close(self) -> None:

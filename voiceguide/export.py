@@ -1,5 +1,5 @@
-"""Writing the session: encoding through ffmpeg (MP3, or AAC audiobooks with chapters), the .lrc
-and subtitle sidecars, and atomic file writes."""
+"""Writing the session: encoding (MP3 through LAME in this process, AAC audiobooks with chapters
+through ffmpeg), the .lrc and subtitle sidecars, and atomic file writes."""
 
 from __future__ import annotations
 

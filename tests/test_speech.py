@@ -52,6 +52,25 @@ def test_the_clips_mixing_needs_first_are_spoken_before_start_returns(tmp_path: 
     assert capsys.readouterr().out == ""  # pyttsx3 announces each file it saves; not on our stdout
 
 
+def test_every_clip_is_spoken_at_its_own_rate_however_often_it_changes(tmp_path: Path):
+    """pyttsx3 on espeak-ng used to lose a rate set just before speaking (then the clip came out
+    at the rate before); and after a voice change it may cut the next clip short."""
+    engine = get_engine("pyttsx3")
+    voices = [engine.resolve_voice(VoiceSettings("pyttsx3", language=code)).id for code in ("en", "fr")]
+    text = "Sweep gently upward from the collarbone to the chin, one hand after the other."
+    seconds: dict[tuple[str, int], set[float]] = {}
+    for number in range(8):
+        voice, rate = voices[number // 2 % 2], (100, 150)[number % 2]
+        path = tmp_path / f"{number}.wav"
+        engine.synthesize(text, path, voice, rate)
+        with wave.open(str(path)) as clip:
+            seconds.setdefault((voice, rate), set()).add(round(clip.getnframes() / clip.getframerate(), 1))
+    assert all(len(lengths) == 1 for lengths in seconds.values()), seconds
+    for voice in voices:
+        (slow,), (normal,) = seconds[(voice, 100)], seconds[(voice, 150)]
+        assert 1.3 < slow / normal < 1.7, seconds
+
+
 def test_voice_and_rate_are_part_of_the_cache_key(tmp_path: Path):
     cache = ClipCache(tmp_path)
     paths = {

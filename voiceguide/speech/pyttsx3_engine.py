@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ PREFERRED_LANGUAGE_VOICE = {"en": "en-us", "fr": "fr-fr"}
 # A clip of this size or less is a bare WAV header: espeak-ng produced no samples.
 EMPTY_WAV_BYTES = 44
 WARM_UP_TEXT = "Ready."
+# espeak-ng takes a new rate within a millisecond or two; a second means it never will.
+RATE_TIMEOUT_S = 1.0
 
 
 class Pyttsx3Engine:
@@ -87,13 +90,21 @@ class Pyttsx3Engine:
         return self._engine
 
     def _engine_for_voice(self, voice_id: str, rate_wpm: int) -> Any:
-        """The engine, set to the voice once: pyttsx3 2.9x on espeak-ng drops the first clip
-        after a voice change (no file, or an empty one), so a throwaway clip absorbs that."""
+        """The engine, set to the voice and rate once, and only once they have taken.
+
+        pyttsx3 2.9x on espeak-ng holds back settings made while its engine is busy (a new one
+        is) and runs them at the next ``runAndWait``, whose start cancels whatever espeak-ng
+        still has queued: the new rate is lost (clips came out at espeak-ng's 200 wpm, or at the
+        rate before) and the clip itself may be cut short. So a throwaway clip first leaves the
+        engine idle, the settings are then made at once, and the rate is read back until espeak-ng
+        has taken it (about a millisecond).
+        """
         engine = self._pyttsx3()
         if self._voice != (voice_id, rate_wpm):
+            _save(engine, WARM_UP_TEXT, Path(tempfile.gettempdir()) / f"voiceguide-warm-{os.getpid()}.wav")
             engine.setProperty("voice", voice_id)
             engine.setProperty("rate", rate_wpm)
-            _save(engine, WARM_UP_TEXT, Path(tempfile.gettempdir()) / f"voiceguide-warm-{os.getpid()}.wav")
+            _wait_for_rate(engine, rate_wpm)
             self._voice = (voice_id, rate_wpm)
         return engine
 
@@ -104,6 +115,20 @@ def _save(engine: Any, text: str, path: Path) -> bool:
     with contextlib.redirect_stdout(io.StringIO()):
         engine.runAndWait()
     return path.exists() and path.stat().st_size > EMPTY_WAV_BYTES
+
+
+def _wait_for_rate(engine: Any, rate_wpm: int) -> None:
+    deadline = time.monotonic() + RATE_TIMEOUT_S
+    while not _rate_holds(engine, rate_wpm):
+        if time.monotonic() > deadline:
+            raise EngineError(f"the system voice would not take the rate of {rate_wpm} wpm; try again")
+        time.sleep(0.001)
+
+
+def _rate_holds(engine: Any, rate_wpm: int) -> bool:
+    rate = engine.getProperty("rate")
+    # NSSpeechSynthesizer reports its rate as a float that may differ a little from the one set.
+    return not isinstance(rate, int | float) or abs(rate - rate_wpm) <= 1
 
 
 def _as_text(code: str | bytes) -> str:

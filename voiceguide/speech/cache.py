@@ -14,9 +14,9 @@ import platformdirs
 from voiceguide.speech.base import VoiceSettings
 from voiceguide.speech.clips import SPEECH_CEILING_DBFS, SPEECH_LUFS
 
-# Bump when the way clips are processed changes, so old cached clips are not reused (their level
-# is part of the key by itself).
-CLIP_FORMAT_VERSION = 3
+# Bump when the way clips are made changes, so old cached clips are not reused (their level is
+# part of the key by itself). 4: system-voice clips cached before may be at the wrong rate.
+CLIP_FORMAT_VERSION = 4
 
 
 def default_cache_dir() -> Path:

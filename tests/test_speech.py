@@ -1,5 +1,7 @@
 """The real system voice (pyttsx3 on espeak-ng) and the clip cache."""
 
+import multiprocessing
+import sys
 import wave
 from pathlib import Path
 
@@ -39,8 +41,14 @@ def test_every_clip_of_a_whole_routine_is_real_audio(tmp_path: Path):
         assert clip.duration_ms > 300 * len(clip.text.split()) * 0.5
 
 
-def test_the_clips_mixing_needs_first_are_spoken_before_start_returns(tmp_path: Path, capsys):
-    """They are made in this process while the workers start, which takes longer than a few clips."""
+def test_the_clips_mixing_needs_first_are_spoken_before_start_returns(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    """With worker processes (the system voice off Linux) they are made in this process while the
+    workers start, which takes longer than a few clips."""
+    from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
+
+    monkeypatch.setattr(Pyttsx3Engine, "runs_in_processes", True)
     first, later = "Prep. Settle your shoulders and breathe out.", "Sweep upward from the collarbone."
     cache = ClipCache(tmp_path)
     with ClipSupply(SYSTEM, cache) as supply:
@@ -50,6 +58,17 @@ def test_the_clips_mixing_needs_first_are_spoken_before_start_returns(tmp_path: 
         assert supply.get(later).duration_ms > 1000
     assert supply.synthesized == 2
     assert capsys.readouterr().out == ""  # pyttsx3 announces each file it saves; not on our stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="espeak-ng: the system voice on Linux")
+def test_on_linux_the_system_voice_speaks_in_a_thread_of_this_process(tmp_path: Path, capsys):
+    texts = ["Prep. Settle your shoulders and breathe out.", "Sweep upward from the collarbone."]
+    with ClipSupply(SYSTEM, ClipCache(tmp_path)) as supply:
+        supply.start(texts, needed_first=texts[:1])
+        clips = [supply.get(text) for text in texts]
+        assert multiprocessing.active_children() == []
+    assert all(clip.duration_ms > 1000 for clip in clips)
+    assert capsys.readouterr().out == ""
 
 
 def test_every_clip_is_spoken_at_its_own_rate_however_often_it_changes(tmp_path: Path):

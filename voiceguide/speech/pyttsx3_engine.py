@@ -2,8 +2,8 @@
 
 pyttsx3's engine is process-global and not thread-safe, prints "Audio saved to" on stdout, and on
 espeak-ng several ``save_to_file`` calls before one ``runAndWait`` write only the last file. So
-this engine runs in worker processes of its own (``runs_in_processes``), one engine per process,
-and every clip is made by its own ``runAndWait``.
+clips are made one at a time, each by its own ``runAndWait``: on Linux by one thread of the
+rendering process, elsewhere in worker processes of their own (``runs_in_processes``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,12 @@ RATE_TIMEOUT_S = 1.0
 
 class Pyttsx3Engine:
     name = "pyttsx3"
-    runs_in_processes = True
+    # On Linux espeak-ng speaks in a thread of its own inside the library, so one thread here
+    # is all the engine takes; a worker process cost 0.2 s of start-up on the cores the first
+    # clips need, and its start made espeak-ng's queue miss a wake-up (150 ms) in a third of
+    # cold renders. SAPI5 (COM) and NSSpeechSynthesizer stay on a worker process's main thread,
+    # where pyttsx3 is known to work.
+    runs_in_processes = sys.platform != "linux"
     threads = 1
 
     def __init__(self) -> None:
@@ -111,7 +116,8 @@ class Pyttsx3Engine:
 
 def _save(engine: Any, text: str, path: Path) -> bool:
     engine.save_to_file(text, str(path))
-    # pyttsx3 prints "Audio saved to ..." for every file; keep it off the user's terminal.
+    # pyttsx3 prints "Audio saved to ..." for every file; keep it off the user's terminal. The
+    # swap holds for every thread while a clip is spoken: a render writes nothing to stdout then.
     with contextlib.redirect_stdout(io.StringIO()):
         engine.runAndWait()
     return path.exists() and path.stat().st_size > EMPTY_WAV_BYTES

@@ -199,7 +199,10 @@ def render_many(
     # natural-voice threads ran four at once, and held two copies of the largest buffers.
     share = max(1, cores // workers)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
+    # A fresh process for each routine: the system voice speaks in the rendering process, and
+    # espeak-ng's output depends a little on what its process spoke before. So a routine comes out
+    # the same alone or among others, but for a line two routines share (whichever speaks it first).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1) as executor:
         futures = {
             executor.submit(_render_job, name, replace(options, speech_cores=share)): name
             for name, options in jobs

@@ -106,17 +106,18 @@ def render_session(
     voice = replace(options.voice, language=language, engine=pick_engine(options.voice.engine, language))
     pace = replace(options.pace, rate_wpm=voice.rate_wpm)
     script = plan_script(routine, options.fit, pace, voice.language, options.ticks)
-    # A bad music or chime file stops here, before any audio work.
-    background = _levelled_background(options.music, script, voice.rate_wpm)
-    chimes = load_chimes(
-        options.chime,
-        lead_in=script.lead_in_ms > 0,
-        bell_every_ms=options.bell_every_ms,
-        tick=options.ticks and routine.counts_strokes,
-    )
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir), options.speech_cores) as clips:
             clips.start(_synthesis_order(script), needed_first=script.spoken_texts(step_index=0))
+            # Read while the first clips are spoken; a bad music or chime file still stops the
+            # render before any audio is written.
+            background = _levelled_background(options.music, script, voice.rate_wpm)
+            chimes = load_chimes(
+                options.chime,
+                lead_in=script.lead_in_ms > 0,
+                bell_every_ms=options.bell_every_ms,
+                tick=options.ticks and routine.counts_strokes,
+            )
             builder = TimelineBuilder(script, clips.get, chimes, background)
             timeline = _write_audio(builder, routine, options, progress)
     finally:

@@ -90,6 +90,20 @@ def test_every_clip_is_spoken_at_its_own_rate_however_often_it_changes(tmp_path:
         assert 1.3 < slow / normal < 1.7, seconds
 
 
+def test_a_rate_the_engine_never_takes_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):
+    from voiceguide.speech import pyttsx3_engine
+
+    class _StuckAtItsOwnRate:
+        def getProperty(self, name: str) -> int:  # noqa: N802 - pyttsx3's name
+            return 175
+
+    monkeypatch.setattr(pyttsx3_engine, "RATE_TIMEOUT_S", 0.05)
+    with pytest.raises(EngineError, match="would not take the rate of 150 wpm"):
+        pyttsx3_engine._wait_for_rate(_StuckAtItsOwnRate(), 150)
+    pyttsx3_engine._wait_for_rate(_StuckAtItsOwnRate(), 175)
+    assert pyttsx3_engine._rate_holds(_StuckAtItsOwnRate(), 174)  # NSSpeech reports floats, near
+
+
 def test_voice_and_rate_are_part_of_the_cache_key(tmp_path: Path):
     cache = ClipCache(tmp_path)
     paths = {

@@ -148,6 +148,50 @@ def test_an_hour_is_mixed_in_bounded_memory(tmp_path: Path):
     assert peak_bytes < 40_000_000
 
 
+@pytest.mark.parametrize(
+    ("name", "minutes", "lead_in_ms", "music", "ticks"),
+    [
+        ("daily", None, 0, "none", True),
+        ("daily", 20, 7_000, "ambient", True),  # the lead-in's tone starts in an earlier window
+        ("quick", None, 12_000, "none", True),
+        ("jaw-release", None, 0, "ambient", True),  # ticks on counted strokes
+        ("jaw-release", 9, 0, "none", False),  # counts spoken on the beats
+    ],
+)
+def test_mixing_as_clips_arrive_makes_the_audio_of_the_whole_timeline(
+    tmp_path: Path, name: str, minutes: float | None, lead_in_ms: int, music: str, ticks: bool
+):
+    """The builder hands mixing a step's first lines before all its clips exist; every window
+    must come out as it does from the finished timeline."""
+    from voiceguide.fitting import FitRequest
+    from voiceguide.pipeline import plan_script
+
+    routine = load_routine(name)
+    script = plan_script(
+        routine, FitRequest(minutes=minutes, lead_in_ms=lead_in_ms), PACES["normal"], ticks=ticks
+    )
+    clips = speak_all(script.spoken_texts(), FAKE, ClipCache(tmp_path / "cache")).clips
+    chimes = load_chimes("bell", lead_in=lead_in_ms > 0, tick=ticks and routine.counts_strokes)
+    background = load_background(music)
+    as_they_arrive = b"".join(mix_pcm(TimelineBuilder(script, clips.__getitem__, chimes, background)))
+    from_the_whole = b"".join(mix_pcm(build_timeline(script, clips, chimes, background)))
+    assert as_they_arrive == from_the_whole
+
+
+def test_the_first_window_waits_for_the_first_line_only(tmp_path: Path):
+    """Mixing starts once the opening line is spoken, not the whole first step."""
+    script = narrate(fit_to_length(load_routine("daily")), PACES["normal"])
+    clips = speak_all(script.spoken_texts(), FAKE, ClipCache(tmp_path / "cache")).clips
+    fetched: list[str] = []
+    builder = TimelineBuilder(script, lambda text: fetched.append(text) or clips[text], load_chimes("bell"))
+    first_window = builder.placements_until(5_000 + 400 + 1)
+    opening = script.spoken_texts(step_index=0)[0]
+    assert fetched == [opening]
+    assert [p.sound for p in first_window if p.is_voice] == [clips[opening].path]
+    assert builder.timeline().placements  # the rest is fetched as mixing goes on
+    assert set(fetched) == set(script.spoken_texts())
+
+
 def test_clips_are_made_step_by_step_longest_first():
     from voiceguide.pipeline import _synthesis_order
 

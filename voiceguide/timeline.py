@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,8 +92,8 @@ class Chimes:
 
 
 class TimelineBuilder:
-    """Places the session step by step, fetching each step's clips only when it is placed, so
-    mixing can begin while later clips are still being spoken."""
+    """Places the session step by step, fetching clips only as mixing reaches them, so mixing
+    can begin while later clips are still being spoken."""
 
     def __init__(
         self,
@@ -111,9 +112,13 @@ class TimelineBuilder:
         self._steps_placed = 0
 
     def placements_until(self, end_ms: int) -> list[Placement]:
-        """Every placement of the steps that start before ``end_ms``, in time order."""
+        """Every placement that starts before ``end_ms`` (and others already known): the steps
+        before it placed whole, and of a step still being spoken what its first lines settle."""
         chapters = self.script.chapters
-        while self._steps_placed < len(chapters) and chapters[self._steps_placed].start_ms < end_ms:
+        while self._steps_placed < len(chapters) and self._first_sound_ms(self._steps_placed) < end_ms:
+            early = self._early_placements(self._steps_placed, end_ms)
+            if early is not None:
+                return self._placements + early
             self._place(self._steps_placed)
             self._steps_placed += 1
         return self._placements
@@ -136,12 +141,7 @@ class TimelineBuilder:
         cues = [cue for cue in self.script.cues if cue.step_index == index]
         clips = {text: self.clip_for(text) for cue in cues for text in cue.spoken_texts}
         placed = _place_step(cues, chapter, clips)
-        voices = [
-            Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms, is_voice=True)
-            for cue, at_ms in placed
-        ]
-        strokes = [(cue.strokes, at_ms + clips[cue.text].duration_ms) for cue, at_ms in placed if cue.strokes]
-        beats = [placement for s in strokes for placement in self._beats(*s, clips)]
+        voices, beats, strokes = self._lines(placed, clips)
         self._placements += sorted(voices + beats, key=lambda placement: placement.at_ms)
         if self.chimes:
             busy = [(v.at_ms, v.at_ms + v.duration_ms) for v in voices]
@@ -150,6 +150,61 @@ class TimelineBuilder:
         self._lyrics += [
             line for cue, at_ms in placed for line in _sentence_lines(cue.text, at_ms, clips[cue.text])
         ]
+
+    def _early_placements(self, index: int, end_ms: int) -> list[Placement] | None:
+        """The step's placements before ``end_ms`` from its leading fixed lines alone, their
+        clips fetched one by one; None when that takes the whole step.
+
+        A fixed line's place depends only on the lines before it, and the fallback that drops
+        optional lines keeps the fixed lines before the first of them where they were; a later
+        line starts at least half a gap after the one before (see ``_settled_until``).
+        """
+        if self.chimes and self.chimes.bell and self.chimes.bell_every_ms:
+            return None  # bells step around every line of the step: it is placed whole
+        chapter = self.script.chapters[index]
+        cues = [cue for cue in self.script.cues if cue.step_index == index]
+        leading = list(itertools.takewhile(lambda cue: not cue.optional, cues))[: len(cues) - 1]
+        clips: dict[str, Clip] = {}
+        placed: list[tuple[Cue, int]] = []
+        for count in range(len(leading) + 1):
+            if count:
+                clips |= {text: self.clip_for(text) for text in leading[count - 1].spoken_texts}
+                placed = _place_in_order(leading[:count], chapter, clips)
+            if self._settled_until(index, placed, clips) >= end_ms:
+                voices, beats, _ = self._lines(placed, clips)
+                return voices + beats + self._fixed_chimes(index, chapter)
+        return None
+
+    def _settled_until(self, index: int, placed: Sequence[tuple[Cue, int]], clips: Mapping[str, Clip]) -> int:
+        """How far the step's placements are known from its ``placed`` leading lines: a next
+        line starts no sooner than half a gap after the last (an ending line pulled early stops
+        there); no later step, and no end chime, starts before the limit."""
+        chapter = self.script.chapters[index]
+        settled_ms = chapter.start_ms
+        if placed:
+            cue, at_ms = placed[-1]
+            free_from_ms = at_ms + clips[cue.text].duration_ms + cue.strokes_ms + CUE_GAP_MS
+            settled_ms = free_from_ms - CUE_GAP_MS // 2
+        is_last = index == len(self.script.chapters) - 1
+        return min(settled_ms, self.total_ms - CLOSING_TAIL_MS if is_last else chapter.end_ms)
+
+    def _lines(
+        self, placed: Sequence[tuple[Cue, int]], clips: Mapping[str, Clip]
+    ) -> tuple[list[Placement], list[Placement], list[tuple[Strokes, int]]]:
+        """The placed cues' voices, their strokes' beats, and each cue's strokes with the time its
+        words end."""
+        voices = [
+            Placement(clips[cue.text].path, at_ms, clips[cue.text].duration_ms, is_voice=True)
+            for cue, at_ms in placed
+        ]
+        strokes = [(cue.strokes, at_ms + clips[cue.text].duration_ms) for cue, at_ms in placed if cue.strokes]
+        beats = [placement for s in strokes for placement in self._beats(*s, clips)]
+        return voices, beats, strokes
+
+    def _first_sound_ms(self, index: int) -> int:
+        """Where the step's first sound may start: the lead-in's tone rings before the first step."""
+        lead_in = self._lead_in_chime() if index == 0 else None
+        return min(self.script.chapters[index].start_ms, lead_in.at_ms if lead_in else self.total_ms)
 
     def _beats(self, strokes: Strokes, words_end_ms: int, clips: Mapping[str, Clip]) -> list[Placement]:
         """A spoken count on each stroke's beat, or else a tick."""
@@ -168,12 +223,7 @@ class TimelineBuilder:
     ) -> list[Placement]:
         chimes = self.chimes
         assert chimes is not None
-        placed = []
-        if index == 0 and chimes.lead_in and self.script.lead_in_ms:
-            tone_ms = min(chimes.lead_in.duration_ms, self.script.lead_in_ms)
-            placed.append(_chime_at(chimes.lead_in, self.script.lead_in_ms - tone_ms))
-        if chimes.step:
-            placed.append(_chime_at(chimes.step, chapter.start_ms))
+        placed = self._fixed_chimes(index, chapter)
         if chimes.bell and chimes.bell_every_ms:
             placed += [
                 _chime_at(chimes.bell, at_ms) for at_ms in _bell_times(chapter, busy, chimes.bell_every_ms)
@@ -181,6 +231,19 @@ class TimelineBuilder:
         if chimes.end and index == len(self.script.chapters) - 1:
             placed.append(self._end_chime(chimes.end, voices[-1] if voices else None))
         return placed
+
+    def _fixed_chimes(self, index: int, chapter: Chapter) -> list[Placement]:
+        """The step's chimes that no line moves: the lead-in's tone and the step's chime."""
+        lead_in = self._lead_in_chime() if index == 0 else None
+        step = self.chimes.step if self.chimes else None
+        return ([lead_in] if lead_in else []) + ([_chime_at(step, chapter.start_ms)] if step else [])
+
+    def _lead_in_chime(self) -> Placement | None:
+        """The soft tone that ends the lead-in, ringing out as the first step starts."""
+        tone = self.chimes.lead_in if self.chimes else None
+        if tone is None or not self.script.lead_in_ms:
+            return None
+        return _chime_at(tone, self.script.lead_in_ms - min(tone.duration_ms, self.script.lead_in_ms))
 
     def _end_chime(self, end: ChimeSound, last_words: Placement | None) -> Placement:
         """Rings out after the closing words; the file's closing fade takes what does not fit."""

@@ -9,7 +9,9 @@ which are compared with the encoder on their own session: LAME's work depends on
 
 Each 10-minute measurement is taken once per round (--rounds, 3 by default), the rounds one after
 another so that a busy spell on the machine touches every kind of measurement alike; the median
-is reported with the fastest and slowest.
+is reported with the fastest and slowest. Each ratio is the median over the rounds of the ratio
+within a round (a render against the encoder timed a few seconds from it), so that a slow spell
+in one round does not set a render's median against an encoder's median from another.
 
 The renders encode MP3 with LAME's library in their own process: the same frames as ffmpeg's,
 a little sooner. The row "LAME in-process alone" times that path alone on the same audio, so that
@@ -178,9 +180,18 @@ class Runs:
         times = sorted(run.seconds for run in self.runs)
         return f"({times[0]:.2f}-{times[-1]:.2f})" if len(times) > 1 else ""
 
+    def against(self, other: Runs | list[float]) -> float:
+        """The median of each round's time over ``other``'s in the same round (times, or seconds
+        per round): the two were taken a few seconds apart, with the machine in the same state,
+        where the medians of a busy run can come from different spells."""
+        seconds = [run.seconds for run in other.runs] if isinstance(other, Runs) else other
+        if len(seconds) != len(self.runs):  # a single long render against the rounds' medians
+            return self.seconds / statistics.median(seconds)
+        return statistics.median(run.seconds / base for run, base in zip(self.runs, seconds, strict=True))
+
 
 def line(label: str, runs: Runs, against: Runs, extra: str = "") -> str:
-    ratio = runs.seconds / against.seconds
+    ratio = runs.against(against)
     return (
         f"{label:<24} {runs.seconds:6.2f} s {runs.spread():<13} {ratio:5.2f}x encoder  "
         f"peak {runs.peak_mb:4.0f} MB{extra}"
@@ -250,7 +261,7 @@ def main() -> None:
             f"median of {args.rounds} rounds (fastest-slowest)"
         )
         measured = {name: Runs(tuple(r[name] for r in rounds)) for name in rounds[0] if name != "synthesis"}
-        synthesis = statistics.median(float(r["synthesis"]) for r in rounds)
+        synthesis = [float(r["synthesis"]) for r in rounds]
         targets = print_ten_minutes(measured, synthesis)
         env = {**os.environ, "XDG_CACHE_HOME": str(work / "0" / "cache")}
         targets += print_batch_and_long(args, work, env, measured["encoder"], measured["warm"])
@@ -258,7 +269,7 @@ def main() -> None:
     print("\n".join(str(target) for target in targets))
 
 
-def print_ten_minutes(measured: dict[str, Runs], synthesis: float) -> list[Target]:
+def print_ten_minutes(measured: dict[str, Runs], synthesis_per_round: list[float]) -> list[Target]:
     encode, natural_encode = measured["encoder"], measured["natural encoder"]
     for voice, encoder in (("system", encode), ("natural", natural_encode)):
         print(f"{'encoder only, ' + voice:<24} {encoder.seconds:6.2f} s {encoder.spread()}")
@@ -273,20 +284,23 @@ def print_ten_minutes(measured: dict[str, Runs], synthesis: float) -> list[Targe
     for name, (label, encoder) in rows.items():
         print(line(label, measured[name], encoder, f"  {measured[name].new_clips} clips synthesised"))
     cores = os.cpu_count() or 1
+    synthesis = statistics.median(synthesis_per_round)
     allowed = natural_encode.seconds + synthesis / cores
     print(f"{'natural synthesis alone':<24} {synthesis:6.2f} s  (one core); cold allowed: its encoder + "
           f"{synthesis:.2f} / {cores} cores = {allowed:.2f} s;")  # fmt: skip
-    natural_ratio = measured["natural cold"].seconds / allowed
-    print(f"{'':<24} the natural voice's cold render took {natural_ratio:.2f}x that")
-    lame = measured["lame"].seconds
-    print(f"against LAME in-process alone: cold {measured['cold'].seconds / lame:.2f}x, "
-          f"warm {measured['warm'].seconds / lame:.2f}x (system voice)")  # fmt: skip
+    allowed_per_round = [
+        run.seconds + seconds / cores
+        for run, seconds in zip(natural_encode.runs, synthesis_per_round, strict=True)
+    ]
+    natural_ratio = measured["natural cold"].against(allowed_per_round)
+    print(f"{'':<24} the natural voice's cold render took {natural_ratio:.3f}x that")
+    lame = measured["lame"]
+    print(f"against LAME in-process alone: cold {measured['cold'].against(lame):.2f}x, "
+          f"warm {measured['warm'].against(lame):.2f}x (system voice)")  # fmt: skip
     return [
-        Target(
-            "cold render, system voice, against the encoder", measured["cold"].seconds / encode.seconds, 1.2
-        ),
-        Target("warm render, system voice", measured["warm"].seconds / encode.seconds, 1.15),
-        Target("warm render, natural voice", measured["natural warm"].seconds / natural_encode.seconds, 1.15),
+        Target("cold render, system voice, against the encoder", measured["cold"].against(encode), 1.2),
+        Target("warm render, system voice", measured["warm"].against(encode), 1.15),
+        Target("warm render, natural voice", measured["natural warm"].against(natural_encode), 1.15),
         Target("cold render, natural voice, against encoder + synthesis / cores", natural_ratio, 1.0),
         Target("clips synthesised by a warm render", measured["warm"].new_clips, 0, " clips"),
         Target("clips synthesised after one move is edited", measured["edited"].new_clips, 1, " clips"),

@@ -9,20 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voiceguide.errors import FittingError
-from voiceguide.narration import (
-    CLOSING_TAIL_MS,
-    CUE_GAP_MS,
-    MIN_QUIET_MS,
-    QUIET_RULE_FROM_STEP_MS,
-    STEP_END_MARGIN_MS,
-    Chapter,
-    Cue,
-    Script,
-    Strokes,
-)
+from voiceguide.narration import CLOSING_TAIL_MS, CUE_GAP_MS, Chapter, Cue, Script, Strokes
 from voiceguide.pauses import pause_total_ms, split_pauses
 from voiceguide.speech import Clip
+from voiceguide.step_lines import place_in_order, place_step
 
 if TYPE_CHECKING:  # music decodes with export's tools, and export writes timelines
     from voiceguide.music import Background
@@ -140,7 +130,7 @@ class TimelineBuilder:
         chapter = self.script.chapters[index]
         cues = [cue for cue in self.script.cues if cue.step_index == index]
         clips = {text: self.clip_for(text) for cue in cues for text in cue.spoken_texts}
-        placed = _place_step(cues, chapter, clips)
+        placed = place_step(cues, chapter, clips)
         voices, beats, strokes = self._lines(placed, clips)
         self._placements += sorted(voices + beats, key=lambda placement: placement.at_ms)
         if self.chimes:
@@ -169,7 +159,7 @@ class TimelineBuilder:
         for count in range(len(leading) + 1):
             if count:
                 clips |= {text: self.clip_for(text) for text in leading[count - 1].spoken_texts}
-                placed = _place_in_order(leading[:count], chapter, clips)
+                placed = place_in_order(leading[:count], chapter, clips)
             if self._settled_until(index, placed, clips) >= end_ms:
                 voices, beats, _ = self._lines(placed, clips)
                 return voices + beats + self._fixed_chimes(index, chapter)
@@ -285,56 +275,6 @@ def build_timeline(
     return TimelineBuilder(script, clips.__getitem__, chimes, background).timeline()
 
 
-def _place_step(cues: Sequence[Cue], chapter: Chapter, clips: Mapping[str, Clip]) -> list[tuple[Cue, int]]:
-    """The step's cues with their real start times; reminders give way first when time is short."""
-    placed = _place_in_order(cues, chapter, clips)
-    if not _has_quiet_stretch(placed, chapter, clips):
-        placed = _place_in_order([c for c in cues if not c.optional], chapter, clips)
-    if not _has_quiet_stretch(placed, chapter, clips):
-        raise FittingError(
-            f'step "{chapter.title}" has too much to say for its {_seconds(chapter)} s: '
-            f"leave at least {MIN_QUIET_MS // 1000} s of quiet (shorter lines or a longer step)"
-        )
-    return placed
-
-
-def _place_in_order(
-    cues: Sequence[Cue], chapter: Chapter, clips: Mapping[str, Clip]
-) -> list[tuple[Cue, int]]:
-    limit_ms = chapter.end_ms - STEP_END_MARGIN_MS
-    placed: list[tuple[Cue, int]] = []
-    free_from_ms = chapter.start_ms
-    for number, cue in enumerate(cues):
-        length_ms = clips[cue.text].duration_ms + cue.strokes_ms
-        at_ms = max(cue.at_ms, free_from_ms)
-        if cue.optional:
-            next_fixed_ms = next((c.at_ms for c in cues[number + 1 :] if not c.optional), limit_ms)
-            if at_ms + length_ms + CUE_GAP_MS > min(next_fixed_ms, limit_ms):
-                continue
-        elif at_ms + length_ms > limit_ms:
-            at_ms = limit_ms - length_ms  # an ending cue may start early rather than run over
-            if at_ms < free_from_ms - CUE_GAP_MS // 2:
-                raise FittingError(
-                    f'step "{chapter.title}" is too short ({_seconds(chapter)} s) for what it says; '
-                    "give it a longer duration or the session more minutes"
-                )
-        placed.append((cue, at_ms))
-        free_from_ms = at_ms + length_ms + CUE_GAP_MS
-    return placed
-
-
-def _has_quiet_stretch(
-    placed: Sequence[tuple[Cue, int]], chapter: Chapter, clips: Mapping[str, Clip]
-) -> bool:
-    if chapter.end_ms - chapter.start_ms < QUIET_RULE_FROM_STEP_MS:
-        return True
-    edges = [chapter.start_ms]
-    for cue, at_ms in placed:
-        edges += [at_ms, at_ms + clips[cue.text].duration_ms]
-    edges.append(chapter.end_ms)
-    return any(end - start >= MIN_QUIET_MS for start, end in zip(edges[::2], edges[1::2], strict=True))
-
-
 def _sentence_lines(text: str, at_ms: int, clip: Clip) -> list[LyricLine]:
     """One lyric line per sentence: written pauses take their exact length, and the speaking time
     left is shared among the sentences in proportion to their characters."""
@@ -352,7 +292,3 @@ def _sentence_lines(text: str, at_ms: int, clip: Clip) -> list[LyricLine]:
             spans.append((round(now_ms), sentence, round(now_ms + length_ms)))
             now_ms += length_ms
     return [LyricLine(start, sentence, end) for start, sentence, end in spans]
-
-
-def _seconds(chapter: Chapter) -> int:
-    return round((chapter.end_ms - chapter.start_ms) / 1000)

@@ -103,10 +103,10 @@ class Pyttsx3Engine:
 
         pyttsx3 2.9x on espeak-ng holds back settings made while its engine is busy (a new one
         is) and runs them at the next ``runAndWait``, whose start cancels whatever espeak-ng
-        still has queued: the new rate is lost (clips came out at espeak-ng's 200 wpm, or at the
-        rate before) and the clip itself may be cut short. So a throwaway clip first leaves the
-        engine idle, the settings are then made at once, and the rate is read back until espeak-ng
-        has taken it (about a millisecond).
+        still has queued: the new rate is lost (clips came out at pyttsx3's starting 200 wpm, or
+        at the rate before) and the clip itself may be cut short. So a throwaway clip first leaves
+        the engine idle, the settings are then made at once, and the rate is read back until
+        espeak-ng has taken it (about a millisecond).
         """
         engine = self._pyttsx3()
         if self._voice != (voice_id, rate_wpm):

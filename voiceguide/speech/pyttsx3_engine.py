@@ -28,9 +28,6 @@ PREFERRED_LANGUAGE_VOICE = {"en": "en-us", "fr": "fr-fr"}
 # A clip of this size or less is a bare WAV header: espeak-ng produced no samples.
 EMPTY_WAV_BYTES = 44
 WARM_UP_TEXT = "Ready."
-_WARM_UP_CLIP = Path(tempfile.gettempdir()) / f"voiceguide-warm-{os.getpid()}.wav"
-# espeak-ng may still write it after it was removed (when the rate was already the one asked).
-atexit.register(_WARM_UP_CLIP.unlink, missing_ok=True)
 # espeak-ng takes a new rate within a millisecond or two; a second means it never will.
 RATE_TIMEOUT_S = 1.0
 
@@ -110,11 +107,15 @@ class Pyttsx3Engine:
         """
         engine = self._pyttsx3()
         if self._voice != (voice_id, rate_wpm):
-            _save(engine, WARM_UP_TEXT, _WARM_UP_CLIP)
+            warm_up = Path(tempfile.gettempdir()) / f"voiceguide-warm-{os.getpid()}.wav"
+            # espeak-ng may still write it after it is removed (when the rate was already the one
+            # asked): removed again when the process ends.
+            atexit.register(warm_up.unlink, missing_ok=True)
+            _save(engine, WARM_UP_TEXT, warm_up)
             engine.setProperty("voice", voice_id)
             engine.setProperty("rate", rate_wpm)
             _wait_for_rate(engine, rate_wpm)
-            _WARM_UP_CLIP.unlink(missing_ok=True)
+            warm_up.unlink(missing_ok=True)
             self._voice = (voice_id, rate_wpm)
         return engine
 

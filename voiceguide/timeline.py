@@ -128,7 +128,7 @@ class TimelineBuilder:
 
     def _place(self, index: int) -> None:
         chapter = self.script.chapters[index]
-        cues = [cue for cue in self.script.cues if cue.step_index == index]
+        cues = self._cues_of(index)
         clips = {text: self.clip_for(text) for cue in cues for text in cue.spoken_texts}
         placed = place_step(cues, chapter, clips)
         voices, beats, strokes = self._lines(placed, clips)
@@ -152,7 +152,7 @@ class TimelineBuilder:
         if self.chimes and self.chimes.bell and self.chimes.bell_every_ms:
             return None  # bells step around every line of the step: it is placed whole
         chapter = self.script.chapters[index]
-        cues = [cue for cue in self.script.cues if cue.step_index == index]
+        cues = self._cues_of(index)
         leading = list(itertools.takewhile(lambda cue: not cue.optional, cues))[: len(cues) - 1]
         clips: dict[str, Clip] = {}
         placed: list[tuple[Cue, int]] = []
@@ -190,6 +190,9 @@ class TimelineBuilder:
         strokes = [(cue.strokes, at_ms + clips[cue.text].duration_ms) for cue, at_ms in placed if cue.strokes]
         beats = [placement for s in strokes for placement in self._beats(*s, clips)]
         return voices, beats, strokes
+
+    def _cues_of(self, index: int) -> list[Cue]:
+        return [cue for cue in self.script.cues if cue.step_index == index]
 
     def _first_sound_ms(self, index: int) -> int:
         """Where the step's first sound may start: the lead-in's tone rings before the first step."""

@@ -155,6 +155,21 @@ def test_the_console_script_is_cheap_for_speech_workers_to_import():
     assert result.stdout.startswith("voiceguide, version ")
 
 
+def test_the_command_leaves_its_objects_to_the_kernel_at_exit():
+    """The last garbage collection at exit is skipped: the objects are frozen once every other
+    exit handler has run (this probe's handler, registered before the command's, runs after it)."""
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['voiceguide', '--version']\n"
+        "from voiceguide.__main__ import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "frozen at exit: True"
+
+
 @pytest.mark.parametrize("case", list(BAD_FILES))
 def test_every_bad_routine_file_is_one_line_and_exit_2_from_the_cli(runner: CliRunner, tmp_path: Path, case):
     content, _ = BAD_FILES[case]

@@ -13,6 +13,8 @@ from voiceguide.fitting import fit_to_length
 from voiceguide.mixing import mix_pcm
 from voiceguide.music import load_background
 from voiceguide.narration import MIN_QUIET_MS, PACES, STEP_END_MARGIN_MS, Chapter, Cue, Script, narrate
+from voiceguide.pauses import split_pauses
+from voiceguide.pipeline import RenderOptions, plan_script, render_session
 from voiceguide.routine import Move, load_routine
 from voiceguide.speech import Clip, ClipCache, VoiceSettings, speak_all
 from voiceguide.timeline import Chimes, ChimeSound, TimelineBuilder, build_timeline
@@ -192,15 +194,14 @@ def test_the_first_window_waits_for_the_first_line_only(tmp_path: Path):
     assert set(fetched) == set(script.spoken_texts())
 
 
-def test_clips_are_made_step_by_step_longest_first():
-    from voiceguide.pipeline import _synthesis_order
-
-    script = narrate(fit_to_length(load_routine("daily")), PACES["normal"])
-    order = _synthesis_order(script)
-    assert sorted(order) == sorted(script.spoken_texts())
-    first_step = {}
-    for index in range(len(script.chapters)):
-        for text in script.spoken_texts(step_index=index):
-            first_step.setdefault(text, index)
-    keys = [(first_step[text], -len(text)) for text in order]
-    assert keys == sorted(keys)
+def test_a_render_makes_its_clips_in_the_order_they_are_heard(tmp_path: Path):
+    """Mixing takes the lines as they are heard; clips made in another order (the longest of a step
+    first, say) leave more of the session to encode after the last one is spoken."""
+    routine = load_routine("quick")
+    options = RenderOptions(tmp_path / "quick.mp3", FAKE, cache_dir=tmp_path / "cache")
+    FakeEngine.calls.clear()
+    render_session(routine, options)
+    script = plan_script(routine, options.fit, options.pace)
+    heard = [part for text in script.spoken_texts() for part in split_pauses(text) if isinstance(part, str)]
+    assert FakeEngine.calls == heard
+    assert len(heard) > len(script.chapters)

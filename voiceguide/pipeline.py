@@ -108,7 +108,9 @@ def render_session(
     script = plan_script(routine, options.fit, pace, voice.language, options.ticks)
     try:
         with ClipSupply(voice, ClipCache(options.cache_dir), options.speech_cores) as clips:
-            clips.start(_synthesis_order(script), needed_first=script.spoken_texts(step_index=0))
+            # In the order heard, which is the order mixing takes them: the last clip made is the
+            # closing line, so little audio is left to encode once speech is done.
+            clips.start(script.spoken_texts(), needed_first=script.spoken_texts(step_index=0))
             # Read while the first clips are spoken; a bad music or chime file still stops the
             # render before any audio is written.
             background = _levelled_background(options.music, script, voice.rate_wpm)
@@ -128,15 +130,6 @@ def render_session(
     for path, kind in zip(subtitles, options.subtitles, strict=True):
         write_text_atomically(path, subtitles_text(timeline, kind))
     return RenderResult(options.output, lyrics, timeline, clips.synthesized, subtitles)
-
-
-def _synthesis_order(script: Script) -> list[str]:
-    """Step by step, as mixing needs them; within a step the longest first, so that the threads
-    finish a step's clips together rather than one waiting on a long clip started last."""
-    texts: list[str] = []
-    for index in range(len(script.chapters)):
-        texts += sorted(script.spoken_texts(step_index=index), key=len, reverse=True)
-    return list(dict.fromkeys(texts))
 
 
 def render_sample(text: str, voice: VoiceSettings, output: Path, cache_dir: Path | None = None) -> Path:

@@ -15,7 +15,7 @@ from voiceguide.cli import cli
 from voiceguide.errors import EngineError
 from voiceguide.routine import load_routine
 from voiceguide.speech import AUTO, ClipCache, VoiceSettings, engine_names, get_engine, pick_engine, speak_all
-from voiceguide.speech.piper_engine import NATURAL_RATE_WPM, PiperEngine
+from voiceguide.speech.piper_engine import NATURAL_RATE_WPM, PiperEngine, _sentence_audio
 
 NATURAL = VoiceSettings(engine="piper")
 FRENCH_TITLES = [
@@ -65,6 +65,21 @@ def test_piper_speaks_sentence_by_sentence_with_a_breath_between(tmp_path: Path)
     runs = np.diff(np.flatnonzero(np.diff(np.r_[0, quiet.astype(int), 0])))[::2]
     assert max(runs) >= 0.4 * rate  # the 400 ms pause Piper leaves out
     assert np.abs(audio).max() < 0.99  # no per-sentence scaling to full range
+
+
+def test_a_sentence_said_again_is_spoken_once(tmp_path: Path):
+    """Piper samples noise inside its model, so a sentence spoken twice comes out different; one
+    spoken once and reused comes out the same, here at the end of another clip."""
+    _sentence_audio.cache_clear()
+    alone, later, slower = tmp_path / "alone.wav", tmp_path / "later.wav", tmp_path / "slower.wav"
+    PiperEngine().synthesize("One minute.", alone, "joe", 150)
+    PiperEngine().synthesize("Now the forehead. One minute.", later, "joe", 150)
+    PiperEngine().synthesize("One minute.", slower, "joe", 120)
+    sentence, clip = _samples(alone)[0], _samples(later)[0]
+    assert len(clip) > len(sentence) > 0.3 * 22_050
+    assert np.array_equal(clip[-len(sentence) :], sentence)
+    assert len(_samples(slower)[0]) > 1.1 * len(sentence)  # the rate is part of the sentence's key
+    assert _sentence_audio.cache_info().hits == 1
 
 
 def test_the_rate_slows_or_quickens_the_natural_voice(tmp_path: Path):

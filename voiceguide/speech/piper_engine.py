@@ -72,17 +72,15 @@ class PiperEngine:
         )
 
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
-        from piper import SynthesisConfig
-
         model = _bundled_model() if voice_id == BUNDLED_VOICE_ID else Path(voice_id)
         assert model is not None
         voice = _loaded_voice(str(model))
-        config = SynthesisConfig(length_scale=NATURAL_RATE_WPM / rate_wpm, normalize_audio=False)
         # espeak-ng, which turns text into phonemes, keeps global state: one thread at a time.
         with _PHONEMIZING:
             sentences_phonemes = voice.phonemize(text)
+        length_scale = NATURAL_RATE_WPM / rate_wpm
         sentences = [
-            np.asarray(voice.phoneme_ids_to_audio(voice.phonemes_to_ids(phonemes), config), dtype=np.float32)
+            _sentence_audio(str(model), tuple(phonemes), length_scale)
             for phonemes in sentences_phonemes
             if phonemes
         ]
@@ -141,6 +139,26 @@ def _load_voice(model: str) -> Any:
     except Exception as error:  # onnxruntime raises its own types for a broken model file
         raise EngineError(f"{model}: Piper could not load this voice ({error})") from None
     return PiperVoice(session=session, config=config)
+
+
+# A session says some sentences several times ("1 minute.", "Last few strokes", a technique's
+# description in each step that uses it): each is spoken once per process. Piper speaks a
+# sentence on its own, whatever comes before or after it, so the reuse is unheard. Bounded: a
+# sentence is a few seconds, 22 kHz float samples, so at most about 20 MB.
+SENTENCES_KEPT = 128
+
+
+@functools.lru_cache(maxsize=SENTENCES_KEPT)
+def _sentence_audio(model: str, phonemes: tuple[str, ...], length_scale: float) -> np.ndarray:
+    from piper import SynthesisConfig
+
+    voice = _loaded_voice(model)
+    config = SynthesisConfig(length_scale=length_scale, normalize_audio=False)
+    audio = np.asarray(
+        voice.phoneme_ids_to_audio(voice.phonemes_to_ids(list(phonemes)), config), dtype=np.float32
+    )
+    audio.setflags(write=False)  # shared by every clip that says the sentence
+    return audio
 
 
 def _write_wav(path: Path, audio: np.ndarray, rate_hz: int) -> None:

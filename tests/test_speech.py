@@ -90,18 +90,48 @@ def test_every_clip_is_spoken_at_its_own_rate_however_often_it_changes(tmp_path:
         assert 1.3 < slow / normal < 1.7, seconds
 
 
+class _EngineLosingRates:
+    """pyttsx3's engine as seen by the system voice, losing the first ``lost`` rates it is given."""
+
+    def __init__(self, lost: int):
+        self.lost, self.rate, self.clips = lost, 175, 0
+
+    def save_to_file(self, text: str, path: str) -> None:
+        self.clips += 1
+
+    def runAndWait(self) -> None:  # noqa: N802 - pyttsx3's names
+        pass
+
+    def setProperty(self, name: str, value: int) -> None:  # noqa: N802
+        if name == "rate":
+            self.lost -= 1
+            self.rate = value if self.lost < 0 else self.rate
+
+    def getProperty(self, name: str) -> int:  # noqa: N802
+        return self.rate
+
+
+def test_a_lost_rate_is_set_again_after_another_throwaway_clip(monkeypatch: pytest.MonkeyPatch):
+    from voiceguide.speech import pyttsx3_engine
+
+    monkeypatch.setattr(pyttsx3_engine, "RATE_TIMEOUT_S", 0.05)
+    voice = pyttsx3_engine.Pyttsx3Engine()
+    voice._engine = _EngineLosingRates(lost=pyttsx3_engine.RATE_ATTEMPTS - 1)
+    assert voice._engine_for_voice("en-us", 150).rate == 150
+    assert voice._engine.clips == pyttsx3_engine.RATE_ATTEMPTS
+    assert voice._engine_for_voice("en-us", 150).clips == pyttsx3_engine.RATE_ATTEMPTS  # set once
+
+
 def test_a_rate_the_engine_never_takes_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):
     from voiceguide.speech import pyttsx3_engine
 
-    class _StuckAtItsOwnRate:
-        def getProperty(self, name: str) -> int:  # noqa: N802 - pyttsx3's name
-            return 175
-
     monkeypatch.setattr(pyttsx3_engine, "RATE_TIMEOUT_S", 0.05)
+    voice = pyttsx3_engine.Pyttsx3Engine()
+    voice._engine = _EngineLosingRates(lost=pyttsx3_engine.RATE_ATTEMPTS)
     with pytest.raises(EngineError, match="would not take the rate of 150 wpm"):
-        pyttsx3_engine._wait_for_rate(_StuckAtItsOwnRate(), 150)
-    pyttsx3_engine._wait_for_rate(_StuckAtItsOwnRate(), 175)
-    assert pyttsx3_engine._rate_holds(_StuckAtItsOwnRate(), 174)  # NSSpeech reports floats, near
+        voice._engine_for_voice("en-us", 150)
+    assert pyttsx3_engine._rate_taken(_EngineLosingRates(lost=0), 175)
+    assert pyttsx3_engine._rate_holds(_EngineLosingRates(lost=0), 174)  # NSSpeech reports floats, near
 
 
 def test_voice_and_rate_are_part_of_the_cache_key(tmp_path: Path):

@@ -28,8 +28,11 @@ PREFERRED_LANGUAGE_VOICE = {"en": "en-us", "fr": "fr-fr"}
 # A clip of this size or less is a bare WAV header: espeak-ng produced no samples.
 EMPTY_WAV_BYTES = 44
 WARM_UP_TEXT = "Ready."
-# espeak-ng takes a new rate within a millisecond or two; a second means it never will.
+# espeak-ng takes a new rate within a millisecond or two; a second means this attempt never will.
 RATE_TIMEOUT_S = 1.0
+# On a busy machine a new rate was once lost in two of seven batches of renders: the settings are
+# made again after another throwaway clip before giving up.
+RATE_ATTEMPTS = 3
 
 
 class Pyttsx3Engine:
@@ -111,10 +114,14 @@ class Pyttsx3Engine:
             # espeak-ng may still write it after it is removed (when the rate was already the one
             # asked): removed again when the process ends.
             atexit.register(warm_up.unlink, missing_ok=True)
-            _save(engine, WARM_UP_TEXT, warm_up)
-            engine.setProperty("voice", voice_id)
-            engine.setProperty("rate", rate_wpm)
-            _wait_for_rate(engine, rate_wpm)
+            for _ in range(RATE_ATTEMPTS):
+                _save(engine, WARM_UP_TEXT, warm_up)
+                engine.setProperty("voice", voice_id)
+                engine.setProperty("rate", rate_wpm)
+                if _rate_taken(engine, rate_wpm):
+                    break
+            else:
+                raise EngineError(f"the system voice would not take the rate of {rate_wpm} wpm; try again")
             warm_up.unlink(missing_ok=True)
             self._voice = (voice_id, rate_wpm)
         return engine
@@ -129,12 +136,14 @@ def _save(engine: Any, text: str, path: Path) -> bool:
     return path.exists() and path.stat().st_size > EMPTY_WAV_BYTES
 
 
-def _wait_for_rate(engine: Any, rate_wpm: int) -> None:
+def _rate_taken(engine: Any, rate_wpm: int) -> bool:
+    """Whether the rate holds within ``RATE_TIMEOUT_S``: espeak-ng takes it in its own thread."""
     deadline = time.monotonic() + RATE_TIMEOUT_S
     while not _rate_holds(engine, rate_wpm):
         if time.monotonic() > deadline:
-            raise EngineError(f"the system voice would not take the rate of {rate_wpm} wpm; try again")
+            return False
         time.sleep(0.001)
+    return True
 
 
 def _rate_holds(engine: Any, rate_wpm: int) -> bool:

@@ -30,8 +30,8 @@ EMPTY_WAV_BYTES = 44
 WARM_UP_TEXT = "Ready."
 # espeak-ng takes a new rate within a millisecond or two; a second means this attempt never will.
 RATE_TIMEOUT_S = 1.0
-# On a busy machine a new rate was once lost in two of seven batches of renders: the settings are
-# made again after another throwaway clip before giving up.
+# On a busy machine a new rate did not hold within that second in two of seven batches of renders
+# (the cause is not known): the settings are made again after another throwaway clip.
 RATE_ATTEMPTS = 3
 
 
@@ -106,7 +106,7 @@ class Pyttsx3Engine:
         still has queued: the new rate is lost (clips came out at pyttsx3's starting 200 wpm, or
         at the rate before) and the clip itself may be cut short. So a throwaway clip first leaves
         the engine idle, the settings are then made at once, and the rate is read back until
-        espeak-ng has taken it (about a millisecond).
+        espeak-ng has taken it (about a millisecond), all of it again if it has not.
         """
         engine = self._pyttsx3()
         if self._voice != (voice_id, rate_wpm):

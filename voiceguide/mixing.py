@@ -132,17 +132,24 @@ def _mix_span(
         voices = [p for p in placements if p.is_voice]
         bed = looped_frames(background, low, high - low)
         bed *= ducking_gain(voices, low, high)[:, None]
-        bed *= _fade(low, high, total, BED_FADE_IN_MS, BED_FADE_OUT_MS)[:, None]
+        _apply_fade(bed, low, high, total, BED_FADE_IN_MS, BED_FADE_OUT_MS)
         mixed += bed
-    mixed *= _fade(low, high, total, 0, FINAL_FADE_MS)[:, None]
+    _apply_fade(mixed, low, high, total, 0, FINAL_FADE_MS)
     return mixed
 
 
-def _fade(low: int, high: int, total: int, in_ms: int, out_ms: int) -> np.ndarray:
-    """Gain rising over the first ``in_ms`` of the session and falling over its last ``out_ms``."""
+def _apply_fade(frames: np.ndarray, low: int, high: int, total: int, in_ms: int, out_ms: int) -> None:
+    """Fade ``frames`` (frames ``low`` to ``high`` of the session) in over the session's first
+    ``in_ms`` and out over its last ``out_ms``; most windows lie in neither and are left alone."""
     fade_in, fade_out = _frame(in_ms), _frame(out_ms)
     if low >= fade_in and high <= total - fade_out:
-        return np.ones(high - low, dtype=np.float32)
+        return
+    frames *= _fade(low, high, total, fade_in, fade_out)[:, None]
+
+
+def _fade(low: int, high: int, total: int, fade_in: int, fade_out: int) -> np.ndarray:
+    """Gain rising over the first ``fade_in`` frames of the session and falling over its last
+    ``fade_out``."""
     grid = _grid(low, high)
     rising = np.clip(grid / fade_in, 0, 1) if fade_in else np.ones(len(grid))
     falling = np.clip((total - grid) / max(fade_out, 1), 0, 1)
@@ -207,5 +214,6 @@ def _frame(ms: int) -> int:
 
 
 def _to_pcm(frames: np.ndarray) -> bytes:
-    scaled = np.clip(np.round(frames * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1)
+    scaled = frames * FULL_SCALE
+    np.clip(np.rint(scaled, out=scaled), -FULL_SCALE, FULL_SCALE - 1, out=scaled)
     return scaled.astype("<i2").tobytes()

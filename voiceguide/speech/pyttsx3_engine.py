@@ -28,10 +28,11 @@ PREFERRED_LANGUAGE_VOICE = {"en": "en-us", "fr": "fr-fr"}
 # A clip of this size or less is a bare WAV header: espeak-ng produced no samples.
 EMPTY_WAV_BYTES = 44
 WARM_UP_TEXT = "Ready."
-# espeak-ng takes a new rate within a millisecond or two; a second means this attempt never will.
-RATE_TIMEOUT_S = 1.0
-# On a busy machine a new rate did not hold within that second in two of seven batches of renders
-# (the cause is not known): the settings are made again after another throwaway clip.
+# espeak-ng takes a new rate within a millisecond or two, in its own thread once it has finished
+# the throwaway clip and loaded the voice. On a busy machine a rate once did not hold within 1 s
+# (in two of seven batches of renders; the cause is not known), so each attempt waits longer than
+# that, and the settings are made again after another throwaway clip before giving up.
+RATE_TIMEOUT_S = 2.0
 RATE_ATTEMPTS = 3
 
 

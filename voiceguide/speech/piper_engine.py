@@ -9,12 +9,14 @@ between them, and the clip's loudness is set afterwards like every other engine'
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import json
 import os
 import threading
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +35,8 @@ SENTENCE_GAP_MS = 400
 
 class PiperEngine:
     name = "piper"
-    # A voice is large to load (0.6 s, 60 MB of model), so it is loaded once in the rendering
-    # process and used from one thread per core: the model runs without the GIL, each run on one
-    # core, which keeps the cores busier than one run spread over all of them.
+    # Speaks in the rendering process, from one thread per core: the model runs without the GIL,
+    # each run on one core, which keeps the cores busier than one run spread over all of them.
     runs_in_processes = False
     threads = os.cpu_count() or 1
 
@@ -74,17 +75,16 @@ class PiperEngine:
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
         model = _bundled_model() if voice_id == BUNDLED_VOICE_ID else Path(voice_id)
         assert model is not None
-        voice = _loaded_voice(str(model))
         # espeak-ng, which turns text into phonemes, keeps global state: one thread at a time.
-        with _PHONEMIZING:
+        with _voice_in_hand(str(model)) as voice, _PHONEMIZING:
             sentences_phonemes = voice.phonemize(text)
+            rate_hz = voice.config.sample_rate
         length_scale = NATURAL_RATE_WPM / rate_wpm
         sentences = [
             _sentence_audio(str(model), tuple(phonemes), length_scale)
             for phonemes in sentences_phonemes
             if phonemes
         ]
-        rate_hz = voice.config.sample_rate
         gap = np.zeros(rate_hz * SENTENCE_GAP_MS // 1000, dtype=np.float32)
         joined = [part for sentence in sentences for part in (gap, sentence)][1:]
         audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
@@ -108,18 +108,32 @@ def _voice_info(model: Path, voice_id: str) -> VoiceInfo:
 
 
 _PHONEMIZING = threading.Lock()
-_LOADING = threading.Lock()
+# Each thread speaking at once has a voice of its own (0.2 s and 60 MB to load), kept for the
+# clips that follow. Two threads sharing one ONNX Runtime session slow each other, likely in its
+# memory arena: the daily routine's sentences took 12.5-12.8 s of CPU on two threads sharing a
+# session, 12.2-12.5 s with a session each (4 interleaved pairs). The second voice loads while
+# the first does, on a core that would otherwise wait for it.
+_VOICES_LOCK = threading.Lock()
+_idle_voices: dict[str, list[Any]] = {}
 
 
-def _loaded_voice(model: str) -> Any:
-    with _LOADING:  # the first clips ask from several threads at once; load the voice once
-        return _load_voice(model)
+@contextlib.contextmanager
+def _voice_in_hand(model: str) -> Iterator[Any]:
+    """A voice of ``model`` that no other thread is using: an idle one, or one loaded now."""
+    with _VOICES_LOCK:
+        idle = _idle_voices.setdefault(model, [])
+        voice = idle.pop() if idle else None
+    if voice is None:
+        voice = _load_voice(model)
+    try:
+        yield voice
+    finally:
+        with _VOICES_LOCK:
+            _idle_voices[model].append(voice)
 
 
-@functools.cache
 def _load_voice(model: str) -> Any:
-    """Each voice loaded once per process (about 0.6 s and 60 MB for a medium voice), its model
-    set to run on one core per call."""
+    """The voice, its model set to run on one core per call."""
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
@@ -153,11 +167,10 @@ SENTENCES_KEPT = 128
 def _sentence_audio(model: str, phonemes: tuple[str, ...], length_scale: float) -> np.ndarray:
     from piper import SynthesisConfig
 
-    voice = _loaded_voice(model)
     config = SynthesisConfig(length_scale=length_scale, normalize_audio=False)
-    audio = np.asarray(
-        voice.phoneme_ids_to_audio(voice.phonemes_to_ids(list(phonemes)), config), dtype=np.float32
-    )
+    with _voice_in_hand(model) as voice:
+        ids = voice.phonemes_to_ids(list(phonemes))
+        audio = np.asarray(voice.phoneme_ids_to_audio(ids, config), dtype=np.float32)
     audio.setflags(write=False)  # shared by every clip that says the sentence
     return audio
 

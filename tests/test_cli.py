@@ -1,5 +1,6 @@
 """The command line as a newcomer meets it: list, show, check, voices, help, and bad input."""
 
+import io
 import json
 import re
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from test_routine import BAD_FILES
 
-from voiceguide.cli import cli
+from voiceguide.cli import _BarProgress, cli
 
 
 def test_list_shows_each_builtin_with_length_and_steps(runner: CliRunner):
@@ -105,6 +106,38 @@ def test_a_length_that_cannot_fit_is_refused_before_any_audio(runner: CliRunner,
         result.stderr,
     )
     assert list(tmp_path.iterdir()) == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+    def lines_shown(self) -> list[str]:
+        """What is left on screen, escape sequences (the cursor's) left out: a carriage return
+        goes back to the start of the line, and what follows is written over what was there."""
+        lines = []
+        for line in re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", self.getvalue()).split("\n"):
+            screen = ""
+            for part in line.split("\r"):
+                screen = part + screen[len(part) :]
+            lines.append(screen.rstrip())
+        return lines
+
+
+def test_a_render_cut_short_wipes_its_progress_bar_so_the_error_stands_alone(monkeypatch: pytest.MonkeyPatch):
+    """An error found mid-render (a voice file that will not load) is printed after the bar has
+    started: on a terminal the bar is wiped first. A finished bar stays."""
+    for windows_mixed, shown in ((3, []), (4, ["Rendering"])):
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        progress = _BarProgress()
+        tick = progress.stage("Rendering", 4)
+        for _ in range(windows_mixed):
+            tick()
+        progress.finish()
+        seen = [line.split()[0] for line in terminal.lines_shown() if line]
+        assert seen == shown
+        assert terminal.getvalue().count("\x1b[?25h") == 1  # the cursor is shown again
 
 
 def test_voices_lists_the_system_voices(runner: CliRunner):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, replace
@@ -71,6 +72,10 @@ class _Commands(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
 
 
+# click hides the cursor while it draws a bar, except on Windows; a wiped bar shows it again.
+_SHOW_CURSOR = "" if os.name == "nt" else "\033[?25h"
+
+
 class _BarProgress(Progress):
     """Progress bars on stderr, one per stage."""
 
@@ -84,9 +89,17 @@ class _BarProgress(Progress):
         return lambda: self._bar.update(1)
 
     def finish(self) -> None:
-        if self._bar is not None:
+        if self._bar is None:
+            return
+        if self._bar.finished or not self._bar.file.isatty():
             self._bar.__exit__(None, None, None)
-            self._bar = None
+        else:
+            # Cut short by an error, which is printed next: the half-drawn bar is wiped rather
+            # than left above it, so the error stands alone on the terminal.
+            blank = " " * (shutil.get_terminal_size().columns - 1)
+            self._bar.file.write(f"\r{blank}\r{_SHOW_CURSOR}")
+            self._bar.file.flush()
+        self._bar = None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,7 +10,7 @@ from mutagen.mp4 import MP4, MP4Cover
 
 from voiceguide.cli import cli
 from voiceguide.delivery.sessions import read_session
-from voiceguide.export import ffmetadata_chapters
+from voiceguide.encoding import ffmetadata_chapters
 from voiceguide.narration import Chapter
 
 

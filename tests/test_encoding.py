@@ -14,8 +14,8 @@ from conftest import decoded_audio, ffprobe
 from mutagen.mp3 import MP3, BitrateMode
 
 from voiceguide.cli import cli
+from voiceguide.encoding import encode_session
 from voiceguide.errors import VoiceguideError
-from voiceguide.export import encode_session
 from voiceguide.lame import LameEncoder, load_lame
 
 RATE_HZ = 44_100
@@ -45,7 +45,7 @@ def lame_mp3(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ffmpeg_mp3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("ffmpeg") / "ffmpeg.mp3"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("voiceguide.export.load_lame", lambda: None)
+        patch.setattr("voiceguide.encoding.load_lame", lambda: None)
         encode_session(windows_of_sound(), out, "mp3")
     return out
 

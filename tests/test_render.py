@@ -135,7 +135,7 @@ def test_an_interrupted_render_leaves_no_file(tmp_path: Path, monkeypatch: pytes
 
 
 def test_missing_ffmpeg_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("voiceguide.export.shutil.which", lambda name: None)
+    monkeypatch.setattr("voiceguide.ffmpeg.shutil.which", lambda name: None)
     result = CliRunner().invoke(cli, ["render", "quick", "-o", str(tmp_path / "q.mp3")])
     assert result.exit_code == 2
     assert result.stderr.strip() == (

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from voiceguide.errors import VoiceguideError
-from voiceguide.export import write_text_atomically
+from voiceguide.files import write_text_atomically
 from voiceguide.routine import Move, Routine, Step
 
 SCHEMA_ID = "https://voiceguide.invalid/routine.schema.json"

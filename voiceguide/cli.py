@@ -21,8 +21,8 @@ from voiceguide.cli_options import milliseconds, routine_argument, session_shape
 from voiceguide.cli_voices import voices
 from voiceguide.cue_sheet import cue_sheet
 from voiceguide.durations import format_clock
+from voiceguide.encoding import AUDIO_FORMATS
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
-from voiceguide.export import AUDIO_FORMATS
 from voiceguide.fitting import FitRequest
 from voiceguide.music import AMBIENT, NO_MUSIC
 from voiceguide.narration import Pace

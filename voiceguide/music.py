@@ -22,7 +22,8 @@ import platformdirs
 from voiceguide.assets import asset_path
 from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.errors import VoiceguideError
-from voiceguide.export import require_ffmpeg, write_text_atomically
+from voiceguide.ffmpeg import require_ffmpeg
+from voiceguide.files import write_text_atomically
 from voiceguide.loudness import block_powers, gated_lufs, power_lufs
 
 # A user's track is looped with an equal-power crossfade this long (or a quarter of the track).

@@ -17,7 +17,8 @@ from mutagen import MutagenError
 from mutagen.id3 import ID3
 
 from voiceguide.errors import MissingToolError, VoiceguideError
-from voiceguide.export import atomic_output, require_ffmpeg
+from voiceguide.ffmpeg import require_ffmpeg
+from voiceguide.files import atomic_output
 
 # ffmpeg's meter reports momentary loudness every 100 ms; it reads -120 in digital silence.
 QUIETEST_SHOWN_LUFS = -60.0

@@ -14,22 +14,16 @@ from pydub import AudioSegment
 from voiceguide.assets import asset_path
 from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.chimes import DEFAULT_CHIME, load_chimes
+from voiceguide.encoding import DEFAULT_BITRATE_KBPS, encode_session
 from voiceguide.errors import VoiceguideError
-from voiceguide.export import (
-    DEFAULT_BITRATE_KBPS,
-    atomic_output,
-    encode_session,
-    lrc_text,
-    prepare_output_folder,
-    require_ffmpeg,
-    subtitles_text,
-    write_text_atomically,
-)
+from voiceguide.ffmpeg import require_ffmpeg
+from voiceguide.files import atomic_output, prepare_output_folder
 from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_skipped
 from voiceguide.mixing import background_gain_db, mix_pcm, window_count
 from voiceguide.music import NO_MUSIC, Background, load_background
 from voiceguide.narration import PACES, Pace, Script, estimate_speech_ms, narrate, step_minimums_ms
 from voiceguide.routine import Routine, load_routine
+from voiceguide.sidecars import write_sidecars
 from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings, pick_engine
 from voiceguide.tags import SessionTags, write_tags
 from voiceguide.timeline import Timeline, TimelineBuilder
@@ -124,12 +118,8 @@ def render_session(
             timeline = _write_audio(builder, routine, options, progress)
     finally:
         progress.finish()
-    lyrics = options.output.with_suffix(".lrc")
-    write_text_atomically(lyrics, lrc_text(timeline))
-    subtitles = tuple(options.output.with_suffix(f".{kind}") for kind in options.subtitles)
-    for path, kind in zip(subtitles, options.subtitles, strict=True):
-        write_text_atomically(path, subtitles_text(timeline, kind))
-    return RenderResult(options.output, lyrics, timeline, clips.synthesized, subtitles)
+    lyrics, *subtitles = write_sidecars(options.output, timeline, options.subtitles)
+    return RenderResult(options.output, lyrics, timeline, clips.synthesized, tuple(subtitles))
 
 
 def render_sample(text: str, voice: VoiceSettings, output: Path, cache_dir: Path | None = None) -> Path:

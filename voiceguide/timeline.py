@@ -7,15 +7,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from voiceguide.music import Background
 from voiceguide.narration import CLOSING_TAIL_MS, CUE_GAP_MS, Chapter, Cue, Script, Strokes
 from voiceguide.pauses import pause_total_ms, split_pauses
 from voiceguide.speech import Clip
 from voiceguide.step_lines import place_in_order, place_step
-
-if TYPE_CHECKING:  # music decodes with export's tools, and export writes timelines
-    from voiceguide.music import Background
 
 # The end chime starts this long after the closing words end, or this long before the file ends.
 END_CHIME_AFTER_WORDS_MS = 400

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from voiceguide.delivery.sessions import SessionFile
 from voiceguide.errors import DeliveryError
-from voiceguide.export import atomic_output, write_text_atomically
+from voiceguide.files import atomic_output, write_text_atomically
 
 PLAYLIST_NAME = "voiceguide.m3u8"
 

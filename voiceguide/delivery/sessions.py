@@ -11,8 +11,8 @@ from mutagen import MutagenError
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
+from voiceguide.encoding import AUDIO_FORMATS
 from voiceguide.errors import DeliveryError
-from voiceguide.export import AUDIO_FORMATS
 
 SESSION_SUFFIXES = tuple(f".{name}" for name in AUDIO_FORMATS)
 

@@ -1,27 +1,23 @@
-"""Writing the session: encoding (MP3 through LAME in this process, AAC audiobooks with chapters
-through ffmpeg), the .lrc and subtitle sidecars, and atomic file writes."""
+"""Encoding the session: MP3 through LAME in this process, AAC audiobooks with chapters through
+ffmpeg, both fed window by window as mixing hands the PCM on."""
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import os
 import queue
 import re
-import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
-from voiceguide.durations import format_clock
-from voiceguide.errors import MissingToolError, VoiceguideError
+from voiceguide.errors import VoiceguideError
+from voiceguide.ffmpeg import require_ffmpeg
 from voiceguide.lame import LameEncoder, load_lame
 from voiceguide.narration import Chapter
-from voiceguide.timeline import Timeline
 
 # Constant bit rate: phones seek to chapter starts exactly only in CBR files.
 DEFAULT_BITRATE_KBPS = 128
@@ -52,48 +48,6 @@ AUDIO_FORMATS = {
                         "-f", "ipod"), "audio/mp4", chapters_in_stream=True),
 }  # fmt: skip
 AUDIO_FORMATS["m4a"] = AUDIO_FORMATS["m4b"]
-
-
-def require_ffmpeg() -> str:
-    path = shutil.which("ffmpeg")
-    if not path:
-        raise MissingToolError(
-            "ffmpeg is not installed; install it (sudo apt-get install ffmpeg, or brew install ffmpeg) "
-            "or run ./scripts/demo"
-        )
-    return path
-
-
-def prepare_output_folder(path: Path) -> None:
-    """Make sure ``path`` can be written before any audio work starts."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise VoiceguideError(f"{path.parent}: cannot create the folder ({error.strerror})") from None
-    if not os.access(path.parent, os.W_OK):
-        raise VoiceguideError(f"{path.parent}: the folder is not writable; choose another --output")
-
-
-@contextlib.contextmanager
-def atomic_output(final: Path) -> Iterator[Path]:
-    """A temporary path beside ``final``, renamed onto it only if the block finishes."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        # mkstemp makes the file private (0600); a finished session gets the usual permissions.
-        temporary.chmod(0o666 & ~_current_umask())
-        os.replace(temporary, final)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def encode_session(
@@ -209,47 +163,3 @@ def _write_in_background(
         writer.join()
     if failures:
         raise failures[0]
-
-
-def lrc_text(timeline: Timeline) -> str:
-    """The narration as synced lyrics (LRC): a header, then one ``[mm:ss.xx]`` line per sentence."""
-    header = [
-        f"[ti:{timeline.title}]",
-        "[ar:voiceguide]",
-        f"[length:{format_clock(timeline.total_ms)}]",
-    ]
-    lines = [f"[{_lrc_time(line.at_ms)}]{line.text}" for line in timeline.lyrics]
-    return "\n".join(header + lines) + "\n"
-
-
-# Subtitle formats that players and video editors read: (file header, time format, fraction mark).
-SUBTITLE_FORMATS = {
-    "srt": ("", ","),
-    "vtt": ("WEBVTT\n\n", "."),
-}
-
-
-def subtitles_text(timeline: Timeline, kind: str) -> str:
-    """The narration as timed subtitles (SubRip or WebVTT), one cue per sentence, timed as the .lrc."""
-    header, mark = SUBTITLE_FORMATS[kind]
-    cues = [
-        f"{number}\n{_subtitle_time(line.at_ms, mark)} --> {_subtitle_time(line.end_ms, mark)}\n{line.text}\n"
-        for number, line in enumerate(timeline.lyrics, start=1)
-    ]
-    return header + "\n".join(cues)
-
-
-def _subtitle_time(ms: int, mark: str) -> str:
-    hours, rest_ms = divmod(ms, 3_600_000)
-    minutes, rest_ms = divmod(rest_ms, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest_ms // 1000:02d}{mark}{rest_ms % 1000:03d}"
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    with atomic_output(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
-
-
-def _lrc_time(ms: int) -> str:
-    minutes, rest_ms = divmod(ms, 60_000)
-    return f"{minutes:02d}:{rest_ms // 1000:02d}.{rest_ms % 1000 // 10:02d}"

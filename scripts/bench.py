@@ -83,7 +83,7 @@ from pathlib import Path
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import PACES
 from voiceguide.pipeline import plan_script
-from voiceguide.routine import load_routine
+from voiceguide.routines import load_routine
 from voiceguide.speech.piper_engine import PiperEngine
 routine, minutes = sys.argv[1], float(sys.argv[2])
 texts = plan_script(load_routine(routine), FitRequest(minutes=minutes), PACES["normal"]).spoken_texts()

@@ -13,7 +13,7 @@ from voiceguide.cli import cli
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import PACES
 from voiceguide.pipeline import plan_script
-from voiceguide.routine import builtin_names, load_routine
+from voiceguide.routines import builtin_names, load_routine
 
 
 @pytest.fixture

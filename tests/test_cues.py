@@ -10,13 +10,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import decoded_audio, ffprobe, silences
 
+from voiceguide.arranging import build_timeline
+from voiceguide.chimes import Chimes, ChimeSound
 from voiceguide.cli import cli
 from voiceguide.fitting import fit_to_length
 from voiceguide.narration import PACES, estimate_speech_ms, narrate
 from voiceguide.pauses import BREATH_MS, PAUSE_MS, split_pauses, without_pauses
-from voiceguide.routine import load_routine
+from voiceguide.routines import load_routine
 from voiceguide.speech import ClipCache, VoiceSettings, speak_all
-from voiceguide.timeline import Chimes, ChimeSound, build_timeline
 
 RATE = 44_100
 CUED_ROUTINE = """\

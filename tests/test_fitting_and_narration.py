@@ -12,7 +12,7 @@ from voiceguide.errors import FittingError, NarrationError
 from voiceguide.fitting import fit_to_length, proportional_ms
 from voiceguide.narration import PACES, narrate
 from voiceguide.narration.layout import CHIME_LEAD_MS
-from voiceguide.routine import load_routine
+from voiceguide.routines import load_routine
 
 NORMAL = PACES["normal"]
 

@@ -11,7 +11,7 @@ from voiceguide.cli import cli
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import PACES
 from voiceguide.pipeline import plan_script
-from voiceguide.routine import load_routine
+from voiceguide.routines import load_routine
 
 MP3_FRAME_MS = 1152 / 44.1
 

@@ -8,15 +8,8 @@ import numpy as np
 import pytest
 from conftest import ebur128
 
-from voiceguide.loudness import (
-    _moving_average,
-    _running_min,
-    integrated_lufs,
-    limit_peaks,
-    max_momentary_lufs,
-    peak_dbfs,
-    peak_gain,
-)
+from voiceguide.limiter import _moving_average, _running_min, limit_peaks, peak_gain
+from voiceguide.loudness import integrated_lufs, max_momentary_lufs, peak_dbfs
 
 RATE = 44_100
 

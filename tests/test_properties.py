@@ -6,6 +6,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from voiceguide.arranging import build_timeline
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import (
     MIN_QUIET_MS,
@@ -18,7 +19,6 @@ from voiceguide.narration.speech_time import cautious_speech_ms, estimate_speech
 from voiceguide.pipeline import plan_script
 from voiceguide.routine import Routine
 from voiceguide.speech import Clip
-from voiceguide.timeline import build_timeline
 
 WORDS = ["stroke", "gently", "upward", "circle", "along", "the", "jaw", "cheek", "press", "slowly", "outward"]
 sentences = st.lists(st.sampled_from(WORDS), min_size=2, max_size=16).map(

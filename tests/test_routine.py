@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from voiceguide.errors import RoutineError
-from voiceguide.routine import builtin_names, load_routine, slugify
+from voiceguide.routine import slugify
+from voiceguide.routines import builtin_names, load_routine
 
 GUIDE_DAILY = [
     ("Prep", 60),

@@ -10,7 +10,8 @@ from voiceguide.errors import FittingError, RoutineError
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import PACES, step_minimums_ms
 from voiceguide.pipeline import plan_script
-from voiceguide.routine import find_step, load_routine
+from voiceguide.routine import find_step
+from voiceguide.routines import load_routine
 
 NORMAL = PACES["normal"]
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ebur128, silences
 
+from voiceguide.arranging import build_timeline
 from voiceguide.chimes import load_chimes
 from voiceguide.cli import cli
 from voiceguide.fitting import FitRequest
@@ -24,9 +25,8 @@ from voiceguide.mixing import (
 from voiceguide.music import load_background, looped_frames
 from voiceguide.narration import PACES
 from voiceguide.pipeline import plan_script
-from voiceguide.routine import load_routine
+from voiceguide.routines import load_routine
 from voiceguide.speech import ClipCache, VoiceSettings, speak_all
-from voiceguide.timeline import build_timeline
 
 RATE = 44_100
 TINY_ROUTINE = """\

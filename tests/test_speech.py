@@ -32,7 +32,7 @@ def test_every_clip_of_a_whole_routine_is_real_audio(tmp_path: Path):
     from voiceguide.fitting import FitRequest
     from voiceguide.narration import PACES
     from voiceguide.pipeline import plan_script
-    from voiceguide.routine import load_routine
+    from voiceguide.routines import load_routine
 
     texts = [cue.text for cue in plan_script(load_routine("quick"), FitRequest(), PACES["normal"]).cues]
     result = speak_all(texts, SYSTEM, ClipCache(tmp_path))

@@ -10,14 +10,15 @@ import pytest
 from click.testing import CliRunner
 from conftest import decoded_audio
 
+from voiceguide.arranging import build_timeline
 from voiceguide.assets import asset_path
+from voiceguide.chimes import Chimes, ChimeSound
 from voiceguide.cli import cli
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import PACES
 from voiceguide.pipeline import plan_script
 from voiceguide.routine import Move, parse_routine
 from voiceguide.speech import ClipCache, VoiceSettings, speak_all
-from voiceguide.timeline import Chimes, ChimeSound, build_timeline
 
 RATE = 44_100
 # Every cue a massage needs, in one routine: counted strokes at two tempos, written pauses, a

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import FakeEngine
 
-from voiceguide.chimes import load_chimes
+from voiceguide.arranging import TimelineBuilder, build_timeline
+from voiceguide.chimes import Chimes, ChimeSound, load_chimes
 from voiceguide.errors import FittingError
 from voiceguide.fitting import fit_to_length
 from voiceguide.mixing import mix_pcm
@@ -15,9 +16,9 @@ from voiceguide.music import load_background
 from voiceguide.narration import MIN_QUIET_MS, PACES, STEP_END_MARGIN_MS, Chapter, Cue, Script, narrate
 from voiceguide.pauses import split_pauses
 from voiceguide.pipeline import RenderOptions, plan_script, render_session
-from voiceguide.routine import Move, load_routine
+from voiceguide.routine import Move
+from voiceguide.routines import load_routine
 from voiceguide.speech import Clip, ClipCache, VoiceSettings, speak_all
-from voiceguide.timeline import Chimes, ChimeSound, TimelineBuilder, build_timeline
 
 FAKE = VoiceSettings(engine="fake")
 

@@ -13,7 +13,7 @@ from mutagen.id3 import ID3
 
 from voiceguide.cli import cli
 from voiceguide.errors import EngineError
-from voiceguide.routine import load_routine
+from voiceguide.routines import load_routine
 from voiceguide.speech import (
     AUTO,
     ClipCache,

@@ -19,8 +19,8 @@ _API = {
     "render_session": "voiceguide.pipeline",
     "Routine": "voiceguide.routine",
     "Step": "voiceguide.routine",
-    "builtin_names": "voiceguide.routine",
-    "load_routine": "voiceguide.routine",
+    "builtin_names": "voiceguide.routines",
+    "load_routine": "voiceguide.routines",
     "VoiceguideError": "voiceguide.errors",
 }
 
@@ -39,7 +39,8 @@ __all__ = [
 if TYPE_CHECKING:
     from voiceguide.errors import VoiceguideError
     from voiceguide.pipeline import RenderOptions, RenderResult, plan_script, render_session
-    from voiceguide.routine import Routine, Step, builtin_names, load_routine
+    from voiceguide.routine import Routine, Step
+    from voiceguide.routines import builtin_names, load_routine
 
 
 def __getattr__(name: str) -> Any:

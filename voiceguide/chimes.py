@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,6 @@ from voiceguide.assets import asset_path
 from voiceguide.audio_format import FULL_SCALE, SAMPLE_WIDTH_BYTES
 from voiceguide.errors import VoiceguideError
 from voiceguide.loudness import max_momentary_lufs
-from voiceguide.timeline import Chimes, ChimeSound
 
 # name: what it sounds like (for --help). Each is chime-NAME.wav, made by scripts/make_assets.py.
 CHIME_SOUNDS = {
@@ -40,6 +40,28 @@ STRIKES_WITHIN_S = 2
 SHORTEST_BELL_EVERY_MS = 5000
 # A sound of the user's own rings at most this long (faded out), so it cannot cover a step.
 LONGEST_CHIME_MS = 10_000
+
+
+@dataclass(frozen=True)
+class ChimeSound:
+    path: Path
+    duration_ms: int
+    gain_db: float = 0.0
+    """What brings the sound to the chimes' loudness."""
+
+
+@dataclass(frozen=True)
+class Chimes:
+    """The sounds that mark time: at each step's start, the session's end, the lead-in's end, soft
+    bells every ``bell_every_ms`` inside steps, and ticks on counted strokes. Any may be left out."""
+
+    step: ChimeSound | None
+    end: ChimeSound | None
+    lead_in: ChimeSound | None = None
+    bell: ChimeSound | None = None
+    bell_every_ms: int = 0
+    tick: ChimeSound | None = None
+    """On each beat of counted strokes (when they are not counted aloud)."""
 
 
 def load_chimes(

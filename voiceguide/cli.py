@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from voiceguide import __version__
+from voiceguide.batch import render_many
 from voiceguide.chimes import CHIME_SOUNDS, DEFAULT_CHIME
 from voiceguide.cli_authoring import check, new, schema
 from voiceguide.cli_delivery import export, share
@@ -27,20 +28,8 @@ from voiceguide.fitting import FitRequest
 from voiceguide.music import AMBIENT, NO_MUSIC
 from voiceguide.narration import Pace
 from voiceguide.picture import draw_session
-from voiceguide.pipeline import (
-    Progress,
-    RenderOptions,
-    RenderResult,
-    plan_script,
-    render_many,
-    render_session,
-)
-from voiceguide.routine import (
-    builtin_names,
-    load_routine,
-    user_routine_names,
-    user_routines_dir,
-)
+from voiceguide.pipeline import Progress, RenderOptions, RenderResult, plan_script, render_session
+from voiceguide.routines import builtin_names, load_routine, user_routine_names, user_routines_dir
 from voiceguide.speech import (
     VoiceSettings,
 )

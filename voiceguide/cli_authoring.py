@@ -11,7 +11,8 @@ from voiceguide.durations import format_clock
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import PACES
 from voiceguide.pipeline import plan_script
-from voiceguide.routine import load_routine, slugify
+from voiceguide.routine import slugify
+from voiceguide.routines import load_routine
 
 
 @click.command()

@@ -9,8 +9,8 @@ import click
 
 from voiceguide.cli_options import chosen_voice
 from voiceguide.errors import VoiceguideError
-from voiceguide.pipeline import render_sample
 from voiceguide.speech import AUTO, DEFAULT_RATE_WPM, VoiceSettings, engine_names, get_engine, pick_engine
+from voiceguide.voice_sample import render_sample
 
 
 @click.command()

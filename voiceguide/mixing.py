@@ -17,7 +17,8 @@ import numpy as np
 from pydub import AudioSegment
 
 from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
-from voiceguide.loudness import RELATIVE_GATE_LU, limit_peaks, lufs_power, power_lufs
+from voiceguide.limiter import limit_peaks
+from voiceguide.loudness import RELATIVE_GATE_LU, lufs_power, power_lufs
 from voiceguide.music import Background, looped_frames
 from voiceguide.timeline import Placement
 

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pydub import AudioSegment
-
+from voiceguide.arranging import TimelineBuilder
 from voiceguide.assets import asset_path
-from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.chimes import DEFAULT_CHIME, load_chimes
 from voiceguide.encoding import DEFAULT_BITRATE_KBPS, encode_session
-from voiceguide.errors import VoiceguideError
 from voiceguide.ffmpeg import require_ffmpeg
 from voiceguide.files import atomic_output, prepare_output_folder
 from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_skipped
 from voiceguide.mixing import background_gain_db, mix_pcm, window_count
 from voiceguide.music import NO_MUSIC, Background, load_background
 from voiceguide.narration import PACES, Pace, Script, estimate_speech_ms, narrate, step_minimums_ms
-from voiceguide.routine import Routine, load_routine
+from voiceguide.routine import Routine
 from voiceguide.sidecars import write_sidecars
 from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings, pick_engine
 from voiceguide.tags import SessionTags, write_tags
-from voiceguide.timeline import Timeline, TimelineBuilder
+from voiceguide.timeline import Timeline
 
 
 class Progress:
@@ -122,19 +116,6 @@ def render_session(
     return RenderResult(options.output, lyrics, timeline, clips.synthesized, tuple(subtitles))
 
 
-def render_sample(text: str, voice: VoiceSettings, output: Path, cache_dir: Path | None = None) -> Path:
-    """``text`` spoken by ``voice`` into a short MP3 at ``output``: to hear a voice before choosing."""
-    require_ffmpeg()
-    prepare_output_folder(output)
-    voice = replace(voice, engine=pick_engine(voice.engine, voice.language))
-    with ClipSupply(voice, ClipCache(cache_dir)) as clips:
-        clip = clips.start([text], needed_first=[text]).get(text)  # one clip: no worker to wait for
-    stereo = AudioSegment.from_file(clip.path).set_channels(CHANNELS).set_frame_rate(SAMPLE_RATE_HZ)
-    with atomic_output(output) as temporary:
-        encode_session([stereo.raw_data], temporary, "mp3")
-    return output
-
-
 def _write_audio(
     builder: TimelineBuilder, routine: Routine, options: RenderOptions, progress: Progress
 ) -> Timeline:
@@ -170,36 +151,3 @@ def _session_tags(routine: Routine, timeline: Timeline) -> SessionTags:
         album="voiceguide sessions",
         cover_png=asset_path("cover.png").read_bytes(),
     )
-
-
-def render_many(
-    jobs: Sequence[tuple[str, RenderOptions]], on_done: Callable[[str, RenderResult | VoiceguideError], None]
-) -> list[RenderResult | VoiceguideError]:
-    """Render several routines (by name or path) at once, one process per core; each result, or
-    the error that stopped it, is passed to ``on_done`` as it finishes."""
-    cores = os.cpu_count() or 1
-    workers = max(1, min(cores, len(jobs)))
-    # Each render speaks on its share of the cores: two renders on two cores each running two
-    # natural-voice threads ran four at once, and held two copies of the largest buffers.
-    share = max(1, cores // workers)
-    context = multiprocessing.get_context("spawn")
-    # A fresh process for each routine: the system voice speaks in the rendering process, and
-    # espeak-ng's output depends a little on what its process spoke before. So a routine comes out
-    # the same alone or among others, but for a line two routines share (whichever speaks it first).
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1) as executor:
-        futures = {
-            executor.submit(_render_job, name, replace(options, speech_cores=share)): name
-            for name, options in jobs
-        }
-        outcomes = {}
-        for future in as_completed(futures):
-            outcomes[futures[future]] = future.result()
-            on_done(futures[future], outcomes[futures[future]])
-    return [outcomes[name] for name, _ in jobs]
-
-
-def _render_job(name: str, options: RenderOptions) -> RenderResult | VoiceguideError:
-    try:
-        return render_session(load_routine(name, options.language), options)
-    except VoiceguideError as error:
-        return error

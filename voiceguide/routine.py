@@ -5,11 +5,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Literal
 
-import platformdirs
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -31,8 +28,6 @@ from voiceguide.routine_yaml import KnownFields, describe_validation_error, pars
 MAX_SESSION_SECONDS = 3 * 3600
 # Below this a step cannot even hold its chime and title.
 MIN_STEP_SECONDS = 5.0
-# Routine files are a few kilobytes; refusing big ones keeps a stray binary from being parsed.
-MAX_FILE_BYTES = 1_000_000
 
 Technique = Literal[
     "effleurage",
@@ -235,60 +230,3 @@ def parse_routine(text: bytes, source: str) -> Routine:
         raise RoutineError(describe_validation_error(error, data, source, fields)) from None
     routine._source = source
     return routine
-
-
-def load_routine_file(path: Path) -> Routine:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise RoutineError(f"{path}: {size} bytes is too large for a routine file (1 MB max)")
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise RoutineError(f"{path}: no such routine file") from None
-    except IsADirectoryError:
-        raise RoutineError(f"{path}: is a folder, not a routine file") from None
-    except OSError as error:
-        raise RoutineError(f"{path}: cannot read it ({error.strerror})") from None
-    return parse_routine(text, str(path))
-
-
-def builtin_names() -> list[str]:
-    """The names of the routines that ship with voiceguide, sorted."""
-    folder = resources.files("voiceguide") / "routines"
-    return sorted(item.name.removesuffix(".yaml") for item in folder.iterdir() if item.name.endswith(".yaml"))
-
-
-def user_routines_dir() -> Path:
-    """Where a user's own routines live to be found by name (``~/.config/voiceguide/routines``)."""
-    return Path(platformdirs.user_config_dir("voiceguide")) / "routines"
-
-
-def user_routine_names() -> list[str]:
-    folder = user_routines_dir()
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-
-
-def load_builtin(name: str, language: str | None = None) -> Routine:
-    """A built-in routine, in ``language`` when it has been written in it (``routines/fr/``)."""
-    folder = resources.files("voiceguide") / "routines"
-    translated = folder / (language or "") / f"{name}.yaml"
-    if language and translated.is_file():
-        return parse_routine(translated.read_bytes(), f"built-in routine {language}/{name}")
-    return parse_routine((folder / f"{name}.yaml").read_bytes(), f"built-in routine {name}")
-
-
-def load_routine(name_or_path: str, language: str | None = None) -> Routine:
-    """A routine by name (the user's own first, then the built-ins, in ``language`` if written in
-    it), or a routine file by path."""
-    if name_or_path in user_routine_names():
-        return load_routine_file(user_routines_dir() / f"{name_or_path}.yaml")
-    if name_or_path in builtin_names():
-        return load_builtin(name_or_path, language)
-    path = Path(name_or_path).expanduser()
-    if path.exists() or path.suffix in {".yaml", ".yml"} or "/" in name_or_path:
-        return load_routine_file(path)
-    known = ", ".join(sorted({*builtin_names(), *user_routine_names()}))
-    raise RoutineError(
-        f'"{name_or_path}" is neither a routine name ({known}) nor a routine file; '
-        "give a name from `voiceguide list` or a path to a .yaml file"
-    )

@@ -1,34 +1,24 @@
-"""What is said, and when: a fitted plan turned into timed cues by sandboxed Jinja templates."""
+"""What is said, and when: a fitted plan turned into timed cues by sandboxed Jinja templates.
+
+``narrator`` turns a plan into a ``Script``; ``layout`` places a step's cues; ``wording`` renders
+the templates; ``speech_time`` estimates how long a line takes to say.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from functools import partial
-from typing import Any
-
-from voiceguide.fitting import Plan, PlannedStep
 from voiceguide.narration.layout import (
     CLOSING_TAIL_MS,
     CUE_GAP_MS,
     MIN_QUIET_MS,
     QUIET_RULE_FROM_STEP_MS,
     STEP_END_MARGIN_MS,
-    TRANSITION_FROM_STEP_MS,
     Cue,
     CueKind,
-    MoveLine,
-    Section,
-    StepWords,
     Strokes,
-    fewer_strokes,
-    lay_out_step,
-    minimum_step_ms,
 )
-from voiceguide.narration.speech_time import PACES, Pace, cautious_speech_ms, estimate_speech_ms
-from voiceguide.narration.wording import Wording, render_author_line
-from voiceguide.routine import Move, Routine, Step
+from voiceguide.narration.narrator import narrate, step_minimums_ms
+from voiceguide.narration.script import Chapter, Script
+from voiceguide.narration.speech_time import PACES, Pace, estimate_speech_ms
 
 __all__ = [
     "CLOSING_TAIL_MS",
@@ -47,162 +37,3 @@ __all__ = [
     "narrate",
     "step_minimums_ms",
 ]
-
-
-@dataclass(frozen=True)
-class Chapter:
-    title: str
-    start_ms: int
-    end_ms: int
-    grown_from_ms: int | None = None
-    """The step's share of the session, when that was too short for what it holds and it grew."""
-
-
-@dataclass(frozen=True)
-class Script:
-    """Everything that is said in a session, with its times, and the chapters it falls in."""
-
-    title: str
-    language: str
-    total_ms: int
-    chapters: tuple[Chapter, ...]
-    cues: tuple[Cue, ...]
-    lead_in_ms: int = 0
-    """Quiet before the first step (which starts there), with a soft tone at its end."""
-
-    def spoken_texts(self, step_index: int | None = None) -> list[str]:
-        """Every distinct text the voice says (in one step, if given): the cues' lines and the
-        counts on stroke beats, in the order they are heard."""
-        cues = [cue for cue in self.cues if step_index is None or cue.step_index == step_index]
-        return list(dict.fromkeys(text for cue in cues for text in cue.spoken_texts))
-
-
-def narrate(plan: Plan, pace: Pace, language: str | None = None, ticks: bool = True) -> Script:
-    """The cues of every step of ``plan``, placed with room for speech at the pace's rate; counted
-    strokes are paced by ticks, or by spoken counts when ``ticks`` is False."""
-    wording = Wording(language or plan.routine.language)
-    narrator = _Narrator(plan.routine, pace, wording, ticks)
-    cues = [cue for planned in plan.steps for cue in narrator.step_cues(planned, plan.steps)]
-    chapters = tuple(Chapter(p.step.title, p.start_ms, p.end_ms, p.grown_from_ms) for p in plan.steps)
-    language = narrator.wording.language
-    return Script(plan.routine.name, language, plan.total_ms, chapters, tuple(cues), plan.lead_in_ms)
-
-
-def step_minimums_ms(
-    routine: Routine, pace: Pace, language: str | None = None, *, every_stroke: bool = False
-) -> list[int]:
-    """The shortest each step can be: its short opening, its moves with working time, its ending;
-    with ``every_stroke``, room for all its counted strokes, else for one stroke of each move."""
-    narrator = _Narrator(routine, pace, Wording(language or routine.language))
-    steps = routine.steps
-    return [narrator.minimum_ms(step, index, steps, every_stroke) for index, step in enumerate(steps)]
-
-
-class _Narrator:
-    """Words for each step from the language's templates; keeps the general reminders rotating."""
-
-    def __init__(self, routine: Routine, pace: Pace, wording: Wording, ticks: bool = True):
-        self.routine = routine
-        self.pace = pace
-        self.wording = wording
-        self.ticks = ticks
-        self.speech_ms = partial(cautious_speech_ms, rate_wpm=pace.rate_wpm)
-        self.general_reminders = itertools.cycle(wording.general_reminders())
-
-    def minimum_ms(self, step: Step, index: int, steps: tuple[Step, ...], every_stroke: bool) -> int:
-        variables = self._variables(step, index, steps, duration_ms=0)
-        words = self._words(step, variables, full=False, duration_ms=0)
-        while not every_stroke and (fewer := fewer_strokes(words)):
-            words = fewer
-        return minimum_step_ms(words, self.speech_ms)
-
-    def step_cues(self, planned: PlannedStep, plan_steps: tuple[PlannedStep, ...]) -> list[Cue]:
-        steps = tuple(p.step for p in plan_steps)
-        variables = self._variables(planned.step, planned.index, steps, planned.duration_ms)
-        words = self._words_that_fit(planned, variables)
-        reminders = self._reminders(planned.step)
-        return lay_out_step(words, planned, self.speech_ms, reminders, self.pace.reminder_every_ms)
-
-    def _words_that_fit(self, planned: PlannedStep, variables: dict[str, Any]) -> StepWords:
-        """The full opening when there is room; else the short form, then without the transition,
-        then fewer counted strokes."""
-        full = self._words(planned.step, variables, full=True, duration_ms=planned.duration_ms)
-        short = self._words(planned.step, variables, full=False, duration_ms=planned.duration_ms)
-        is_last = variables["step_number"] == variables["step_count"]
-        without_transition = short if is_last else replace(short, ending=None)
-        for words in (full, short, without_transition):
-            if self._fits(words, planned):
-                return words
-        words = without_transition
-        while not self._fits(words, planned) and (fewer := fewer_strokes(words)):
-            words = fewer
-        return words
-
-    def _fits(self, words: StepWords, planned: PlannedStep) -> bool:
-        return minimum_step_ms(words, self.speech_ms) <= planned.duration_ms
-
-    def _words(self, step: Step, variables: dict[str, Any], full: bool, duration_ms: int) -> StepWords:
-        render = self.wording.render
-        is_last = variables["step_number"] == variables["step_count"]
-        ending: tuple[CueKind, str] | None = None
-        if is_last:
-            ending = ("closing", render("closing", variables))
-        elif duration_ms >= TRANSITION_FROM_STEP_MS:
-            ending = ("transition", render("transition", variables))
-        return StepWords(
-            opening=render("opening", {**variables, "full": full}),
-            sections=self._sections(step, variables),
-            ending=ending,
-            halfway=render("halfway", variables) if step.technique and not step.sides else None,
-        )
-
-    def _sections(self, step: Step, variables: dict[str, Any]) -> tuple[Section, ...]:
-        moves = tuple(
-            MoveLine(
-                self.wording.render("move", {**variables, "move": move.text, "move_number": n + 1}),
-                self._strokes(move),
-            )
-            for n, move in enumerate(step.moves)
-        )
-        if not step.sides:
-            return (Section(None, moves),)
-        return tuple(
-            Section(self.wording.render("side", {**variables, "side": side, "first": n == 0}), moves)
-            for n, side in enumerate(step.sides)
-        )
-
-    def _strokes(self, move: Move) -> Strokes | None:
-        if move.strokes is None:
-            return None
-        numbers = [] if self.ticks else range(1, move.strokes + 1)
-        counts = tuple(self.wording.render("count", {"number": n}) for n in numbers)
-        return Strokes(move.strokes, round(move.tempo * 1000), move.strokes, counts)
-
-    def _reminders(self, step: Step) -> Iterator[str]:
-        """Tips, then the muscles, then the technique's own reminders, then general ones in turn."""
-        own = list(step.tips) + [text for m in step.muscles if (text := self.wording.muscle(m))]
-        technique = self.wording.technique(step.technique)
-        own += technique["reminders"] if technique else []
-        for text in itertools.chain(own, self.general_reminders):
-            yield self.wording.render("reminder", {"reminder": text})
-
-    def _variables(self, step: Step, index: int, steps: tuple[Step, ...], duration_ms: int) -> dict[str, Any]:
-        variables: dict[str, Any] = {
-            "title": step.title,
-            "seconds": round(duration_ms / 1000),
-            "minutes": round(duration_ms / 60_000, 1),
-            "step_number": index + 1,
-            "step_count": len(steps),
-            "area": step.area or "",
-            "muscles": list(step.muscles),
-            "routine_name": self.routine.name,
-            "next_title": steps[index + 1].title if index + 1 < len(steps) else "",
-            "side": step.sides[0] if step.sides else "",
-            "technique": self.wording.technique(step.technique),
-        }
-        where = f'{self.routine.source}: step {index + 1} "{step.title}"'
-        variables["say"] = [
-            render_author_line(line, variables, f"{where}, say line {n + 1}")
-            for n, line in enumerate(step.say)
-        ]
-        return variables

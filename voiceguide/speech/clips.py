@@ -13,7 +13,8 @@ from pydub.silence import detect_leading_silence
 
 from voiceguide.audio_format import FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.errors import EngineError
-from voiceguide.loudness import gated_lufs, k_weighted, peak_gain, weighted_block_powers
+from voiceguide.limiter import peak_gain
+from voiceguide.loudness import gated_lufs, k_weighted, weighted_block_powers
 
 # Every clip is levelled on its own so the finished session measures -16 LUFS (the podcast norm,
 # EBU R128) without a second pass over it. A clip is heard on both channels (+3 dB over its mono

@@ -1,0 +1,27 @@
+"""A voice heard before choosing it: one sentence spoken into a short MP3."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from pydub import AudioSegment
+
+from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
+from voiceguide.encoding import encode_session
+from voiceguide.ffmpeg import require_ffmpeg
+from voiceguide.files import atomic_output, prepare_output_folder
+from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings, pick_engine
+
+
+def render_sample(text: str, voice: VoiceSettings, output: Path, cache_dir: Path | None = None) -> Path:
+    """``text`` spoken by ``voice`` into a short MP3 at ``output``: to hear a voice before choosing."""
+    require_ffmpeg()
+    prepare_output_folder(output)
+    voice = replace(voice, engine=pick_engine(voice.engine, voice.language))
+    with ClipSupply(voice, ClipCache(cache_dir)) as clips:
+        clip = clips.start([text], needed_first=[text]).get(text)  # one clip: no worker to wait for
+    stereo = AudioSegment.from_file(clip.path).set_channels(CHANNELS).set_frame_rate(SAMPLE_RATE_HZ)
+    with atomic_output(output) as temporary:
+        encode_session([stereo.raw_data], temporary, "mp3")
+    return output

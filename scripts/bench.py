@@ -81,12 +81,11 @@ SYNTHESIS_ONLY = """
 import sys, tempfile, time
 from pathlib import Path
 from voiceguide.fitting import FitRequest
-from voiceguide.narration import PACES
-from voiceguide.pipeline import plan_script
+from voiceguide.pipeline import SessionShape, plan_script
 from voiceguide.routines import load_routine
 from voiceguide.speech.piper_engine import PiperEngine
 routine, minutes = sys.argv[1], float(sys.argv[2])
-texts = plan_script(load_routine(routine), FitRequest(minutes=minutes), PACES["normal"]).spoken_texts()
+texts = plan_script(load_routine(routine), SessionShape(FitRequest(minutes=minutes))).spoken_texts()
 engine = PiperEngine()
 engine.synthesize("Ready.", Path(tempfile.gettempdir()) / "voiceguide-bench-warm.wav", "joe", 150)
 with tempfile.TemporaryDirectory() as work:

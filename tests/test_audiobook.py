@@ -3,12 +3,10 @@
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import decoded_ms, ebur128, ffprobe
+from helpers import decoded_ms, ebur128, ffprobe, render, run
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover
 
-from voiceguide.cli import cli
 from voiceguide.delivery.sessions import read_session
 from voiceguide.encoding import ffmetadata_chapters
 from voiceguide.narration import Chapter
@@ -16,11 +14,8 @@ from voiceguide.narration import Chapter
 
 @pytest.fixture(scope="module")
 def audiobook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``render quick --format m4b`` with the real voice and encoder."""
-    out = tmp_path_factory.mktemp("m4b") / "quick.m4b"
-    result = CliRunner().invoke(cli, ["render", "quick", "--format", "m4b", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+    """``render quick --format m4b`` with a real voice (its loudness is measured) and encoder."""
+    return render("quick", tmp_path_factory.mktemp("m4b") / "quick.m4b", "--format", "m4b", engine="pyttsx3")
 
 
 def test_it_is_aac_in_an_mp4_with_one_chapter_per_step(audiobook: Path):
@@ -39,7 +34,7 @@ def test_it_is_aac_in_an_mp4_with_one_chapter_per_step(audiobook: Path):
 
 def test_it_has_the_same_steps_length_and_loudness_as_the_mp3(audiobook: Path, tmp_path: Path):
     mp3 = tmp_path / "quick.mp3"
-    assert CliRunner().invoke(cli, ["render", "quick", "-o", str(mp3)]).exit_code == 0
+    render("quick", mp3, engine="pyttsx3")
     book, session = read_session(audiobook), read_session(mp3)
     assert book.chapters == session.chapters
     assert book.mime == "audio/mp4"
@@ -64,11 +59,9 @@ def test_it_carries_title_cover_and_lyrics(audiobook: Path):
 
 
 def test_the_format_follows_the_output_name_and_a_clash_is_one_line(tmp_path: Path):
-    out = tmp_path / "quick.m4a"
-    result = CliRunner().invoke(cli, ["render", "quick", "-o", str(out), "--engine", "fake"])
-    assert result.exit_code == 0, result.output
+    out = render("quick", tmp_path / "quick.m4a")
     assert MP4(out).chapters is not None
-    clash = CliRunner().invoke(cli, ["render", "quick", "-o", str(tmp_path / "x.mp3"), "--format", "m4b"])
+    clash = run("render", "quick", "-o", tmp_path / "x.mp3", "--format", "m4b")
     assert clash.exit_code == 2
     assert "names a .mp3 file but --format is m4b; make them agree" in clash.output
     assert not (tmp_path / "x.mp3").exists()

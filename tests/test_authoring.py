@@ -10,9 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from voiceguide.cli import cli
-from voiceguide.fitting import FitRequest
-from voiceguide.narration import PACES
-from voiceguide.pipeline import plan_script
+from voiceguide.pipeline import SessionShape, plan_script
 from voiceguide.routines import builtin_names, load_routine
 
 
@@ -67,7 +65,7 @@ def test_new_from_a_routine_copies_its_steps(runner: CliRunner, tmp_path: Path, 
     assert runner.invoke(cli, ["new", "my-daily", "--from", "daily"]).exit_code == 0
     mine, daily = load_routine("my-daily.yaml"), load_routine("daily")
     assert mine.steps == daily.steps
-    plan = lambda r: [c.text for c in plan_script(r, FitRequest(), PACES["normal"]).cues[:-1]]  # noqa: E731
+    plan = lambda r: [c.text for c in plan_script(r, SessionShape()).cues[:-1]]  # noqa: E731
     assert plan(mine) == plan(daily)  # all but the closing line, which names the routine
 
 

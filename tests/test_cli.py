@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_routine import BAD_FILES
+from helpers import BAD_FILES
 
 from voiceguide.cli import _BarProgress, cli
 

@@ -7,17 +7,24 @@ from pathlib import Path
 import numpy as np
 import pysubs2
 import pytest
-from click.testing import CliRunner
-from conftest import decoded_audio, ffprobe, silences
+from helpers import (
+    FAKE,
+    decoded_audio,
+    ffprobe,
+    plan,
+    render,
+    run,
+    silences,
+    speak,
+    timeline_of,
+    write_routine,
+)
 
-from voiceguide.arranging import build_timeline
 from voiceguide.chimes import Chimes, ChimeSound
-from voiceguide.cli import cli
-from voiceguide.fitting import fit_to_length
-from voiceguide.narration import PACES, estimate_speech_ms, narrate
+from voiceguide.fitting import FitRequest
+from voiceguide.narration import estimate_speech_ms
 from voiceguide.pauses import BREATH_MS, PAUSE_MS, split_pauses, without_pauses
 from voiceguide.routines import load_routine
-from voiceguide.speech import ClipCache, VoiceSettings, speak_all
 
 RATE = 44_100
 CUED_ROUTINE = """\
@@ -37,16 +44,11 @@ steps:
 
 
 def _routine(tmp_path: Path, text: str = CUED_ROUTINE) -> Path:
-    path = tmp_path / "cued.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_routine(tmp_path, text, "cued.yaml")
 
 
-def _render(tmp_path: Path, *args: str) -> Path:
-    out = tmp_path / "cued.mp3"
-    result = CliRunner().invoke(cli, ["render", str(_routine(tmp_path)), "-o", str(out), *args])
-    assert result.exit_code == 0, result.output
-    return out
+def _render(tmp_path: Path, *args: str, engine: str = "fake") -> Path:
+    return render(_routine(tmp_path), tmp_path / "cued.mp3", *args, engine=engine)
 
 
 def test_pause_markup_splits_words_and_silences():
@@ -70,7 +72,7 @@ def test_bad_markup_names_file_line_step_and_field(tmp_path: Path, markup: str, 
     text = (
         f'name: Bad\nsteps:\n  - title: Neck\n    duration: 30s\n    moves:\n      - "Stroke {markup} up"\n'
     )
-    result = CliRunner().invoke(cli, ["check", str(_routine(tmp_path, text))])
+    result = run("check", _routine(tmp_path, text))
     assert result.exit_code == 2
     line = result.output.strip()
     assert line.startswith(f'error: {tmp_path / "cued.yaml"}, line 5: step 1 "Neck": field "moves"')
@@ -82,12 +84,12 @@ def test_jinja_brackets_are_not_pause_markup(tmp_path: Path):
         "name: Jinja\nsteps:\n  - title: Neck\n    duration: 30s\n    muscles: [platysma]\n"
         '    say: ["You work the {{ muscles[0] }}. [pause 2s] Good."]\n'
     )
-    result = CliRunner().invoke(cli, ["check", str(_routine(tmp_path, text))])
+    result = run("check", _routine(tmp_path, text))
     assert result.exit_code == 0, result.output
 
 
 def test_written_pauses_measure_what_the_markup_says(tmp_path: Path):
-    mp3 = _render(tmp_path, "--no-chimes")
+    mp3 = _render(tmp_path, "--no-chimes", engine="auto")
     # Quiet stretches of 1.2 s or more in the first step: the 3 s pause, then the 5 s breath.
     quiet = [(s, e) for s, e in silences(mp3, 1.2, noise_db=-50) if 1.5 < s < 20]
     lengths = [end - start for start, end in quiet]
@@ -110,7 +112,7 @@ def test_the_lead_in_is_silent_but_for_its_tone(tmp_path: Path):
 
 
 def test_show_lists_the_lead_in(tmp_path: Path):
-    result = CliRunner().invoke(cli, ["show", str(_routine(tmp_path)), "--lead-in", "15s"])
+    result = run("show", _routine(tmp_path), "--lead-in", "15s")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert re.match(r"\s+0:00\s+Lead-in\s+lead-in\s+\(quiet for 15 s", lines[3])
@@ -118,12 +120,11 @@ def test_show_lists_the_lead_in(tmp_path: Path):
 
 
 def test_bells_ring_on_time_inside_steps_and_never_on_speech(tmp_path: Path):
-    routine = load_routine("daily")
-    script = narrate(fit_to_length(routine, 20), PACES["normal"])
-    speech = speak_all([c.text for c in script.cues], VoiceSettings(engine="fake"), ClipCache(tmp_path))
+    script = plan(load_routine("daily"), fit=FitRequest(minutes=20))
+    speech = speak(script.spoken_texts(), FAKE, tmp_path)
     bell = ChimeSound(Path("bell.wav"), 4500, -16.0)
     chimes = Chimes(step=None, end=None, bell=bell, bell_every_ms=30_000)
-    timeline = build_timeline(script, speech.clips, chimes)
+    timeline = timeline_of(script, speech.clips, chimes)
     bells = [p.at_ms for p in timeline.placements if p.sound == bell.path]
     voices = [(p.at_ms, p.at_ms + p.duration_ms) for p in timeline.placements if p.is_voice]
     assert len(bells) >= 20
@@ -161,15 +162,14 @@ def test_a_chime_of_your_own(tmp_path: Path):
         out.setsampwidth(2)
         out.setframerate(RATE)
         out.writeframes(np.round(tone * 32767).astype("<i2").tobytes())
-    mp3 = _render(tmp_path, "--engine", "fake", "--chime", str(tmp_path / "ding.wav"))
+    mp3 = _render(tmp_path, "--chime", str(tmp_path / "ding.wav"))
     step_start = decoded_audio(mp3)[50 * RATE : int(50.5 * RATE)]
     assert 20 * np.log10(np.sqrt(np.mean(step_start**2))) > -45
 
 
 def test_a_chime_file_that_does_not_exist_is_one_line(tmp_path: Path):
     out = tmp_path / "cued.mp3"
-    args = ["render", str(_routine(tmp_path)), "--chime", "gong", "-o", str(out), "--engine", "fake"]
-    result = CliRunner().invoke(cli, args)
+    result = run("render", _routine(tmp_path), "--chime", "gong", "-o", out, "--engine", "fake")
     assert result.exit_code == 2
     assert (
         result.output.strip()
@@ -179,35 +179,31 @@ def test_a_chime_file_that_does_not_exist_is_one_line(tmp_path: Path):
 
 
 def test_a_lead_in_that_leaves_no_room_for_the_steps_is_refused(tmp_path: Path):
-    result = CliRunner().invoke(cli, ["show", str(_routine(tmp_path)), "--minutes", "1", "--lead-in", "50s"])
+    result = run("show", _routine(tmp_path), "--minutes", "1", "--lead-in", "50s")
     assert result.exit_code == 2
     assert "cannot fit in 1 minute: the shortest length that fits is" in result.output
 
 
 def test_every_step_pinned_with_a_lead_in_fills_the_rest(tmp_path: Path):
-    args = ["show", str(_routine(tmp_path)), "--minutes", "2.5", "--lead-in", "30s"]
-    result = CliRunner().invoke(cli, [*args, "--step", "neck=50s", "--step", "jaw=70s"])
+    args = ["show", _routine(tmp_path), "--minutes", "2.5", "--lead-in", "30s"]
+    result = run(*args, "--step", "neck=50s", "--step", "jaw=70s")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Cued: 2:30, 2 steps")
 
 
 def test_bells_closer_than_five_seconds_are_refused_in_one_line(tmp_path: Path):
     out = tmp_path / "cued.mp3"
-    args = ["render", str(_routine(tmp_path)), "--bell-every", "2s", "-o", str(out), "--engine", "fake"]
-    result = CliRunner().invoke(cli, args)
+    result = run("render", _routine(tmp_path), "--bell-every", "2s", "-o", out, "--engine", "fake")
     assert result.exit_code == 2
     assert result.output.strip() == "error: --bell-every 2s is too often; give 5s or more"
     assert not out.exists()
 
 
 def test_two_beats_inside_one_long_line_ring_once(tmp_path: Path):
-    routine = load_routine("daily")
-    script = narrate(fit_to_length(routine, 20), PACES["normal"])
-    speech = speak_all([c.text for c in script.cues], VoiceSettings(engine="fake"), ClipCache(tmp_path))
+    script = plan(load_routine("daily"), fit=FitRequest(minutes=20))
+    speech = speak(script.spoken_texts(), FAKE, tmp_path)
     bell = ChimeSound(Path("bell.wav"), 4500, -16.0)
-    timeline = build_timeline(
-        script, speech.clips, Chimes(step=None, end=None, bell=bell, bell_every_ms=5000)
-    )
+    timeline = timeline_of(script, speech.clips, Chimes(step=None, end=None, bell=bell, bell_every_ms=5000))
     bells = [p.at_ms for p in timeline.placements if p.sound == bell.path]
     assert len(bells) == len(set(bells))
     assert bells == sorted(bells)

@@ -9,11 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from conftest import decoded_audio, ffprobe
+from helpers import decoded_audio, ffprobe, run
 from mutagen.mp3 import MP3, BitrateMode
 
-from voiceguide.cli import cli
 from voiceguide.encoding import encode_session
 from voiceguide.errors import VoiceguideError
 from voiceguide.lame import LameEncoder, load_lame
@@ -117,7 +115,7 @@ def test_a_full_disk_while_encoding_is_one_line_and_leaves_no_file(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(LameEncoder, "encode", disk_full)
-    result = CliRunner().invoke(cli, ["render", "quick", "-o", str(tmp_path / "quick.mp3")])
+    result = run("render", "quick", "-o", tmp_path / "quick.mp3", "--engine", "fake")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         f"error: {tmp_path}: No space left on device; choose another --output folder"

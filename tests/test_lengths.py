@@ -3,26 +3,18 @@
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import decoded_ms, ffprobe
+from helpers import MP3_FRAME_MS, decoded_ms, ffprobe, plan, render, run
 from mutagen.id3 import ID3
 
-from voiceguide.cli import cli
 from voiceguide.fitting import FitRequest
-from voiceguide.narration import PACES
-from voiceguide.pipeline import plan_script
 from voiceguide.routines import load_routine
-
-MP3_FRAME_MS = 1152 / 44.1
 
 
 @pytest.mark.parametrize("minutes", [5, 20, 60])
 def test_daily_at_other_lengths_lasts_exactly_that_long(tmp_path: Path, minutes: int):
-    out = tmp_path / f"daily-{minutes}.mp3"
-    result = CliRunner().invoke(cli, ["render", "daily", "--minutes", str(minutes), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    out = render("daily", tmp_path / f"daily-{minutes}.mp3", "--minutes", str(minutes))
     assert abs(decoded_ms(out) - minutes * 60_000) < MP3_FRAME_MS
-    planned = plan_script(load_routine("daily"), FitRequest(minutes=minutes), PACES["normal"]).chapters
+    planned = plan(load_routine("daily"), fit=FitRequest(minutes=minutes)).chapters
     chapters = sorted(ffprobe(out, "-show_chapters")["chapters"], key=lambda c: c["start"])
     assert [(c["start"], c["end"], c["tags"]["title"]) for c in chapters] == [
         (p.start_ms, p.end_ms, p.title) for p in planned
@@ -36,11 +28,8 @@ def test_daily_at_other_lengths_lasts_exactly_that_long(tmp_path: Path, minutes:
 
 @pytest.mark.parametrize("name", ["daily", "quick", "morning-depuff", "jaw-release"])
 def test_the_shortest_length_named_in_the_refusal_really_renders(tmp_path: Path, name: str):
-    runner = CliRunner()
-    refused = runner.invoke(cli, ["show", name, "--minutes", "0.5"])
+    refused = run("show", name, "--minutes", "0.5")
     assert refused.exit_code == 2
     shortest = float(refused.stderr.split("use --minutes ")[1].split()[0])
-    out = tmp_path / f"{name}.mp3"
-    result = runner.invoke(cli, ["render", name, "--minutes", str(shortest), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    out = render(name, tmp_path / f"{name}.mp3", "--minutes", str(shortest), engine="auto")
     assert abs(decoded_ms(out) - shortest * 60_000) < MP3_FRAME_MS

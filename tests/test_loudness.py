@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ebur128
+from helpers import ebur128
 
 from voiceguide.limiter import _moving_average, _running_min, limit_peaks, peak_gain
 from voiceguide.loudness import integrated_lufs, max_momentary_lufs, peak_dbfs

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_render import DAILY_CHAPTERS
+from helpers import DAILY_CHAPTERS
 
 from voiceguide.cli import cli
-from voiceguide.picture import read_session
+from voiceguide.picture import measure_session
 
 
 def test_the_picture_reads_steps_cues_and_loudness_from_the_file(daily_render: Path):
-    picture = read_session(daily_render)
+    picture = measure_session(daily_render)
     assert [(round(b.start_s), b.title) for b in picture.steps] == DAILY_CHAPTERS
     assert picture.steps[-1].end_s == pytest.approx(600, abs=0.2)
     assert len(picture.cues_s) > 30

@@ -3,10 +3,10 @@
 import itertools
 from pathlib import Path
 
+from helpers import plan, timeline_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.arranging import build_timeline
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import (
     MIN_QUIET_MS,
@@ -16,7 +16,6 @@ from voiceguide.narration import (
     step_minimums_ms,
 )
 from voiceguide.narration.speech_time import cautious_speech_ms, estimate_speech_ms
-from voiceguide.pipeline import plan_script
 from voiceguide.routine import Routine
 from voiceguide.speech import Clip
 
@@ -48,7 +47,7 @@ routines = st.lists(steps, min_size=1, max_size=8).map(
 def test_plans_sum_exactly_and_cues_never_overlap(routine: Routine, stretch: float, pace: str):
     minimums = step_minimums_ms(routine, PACES[pace])
     minutes = min(180.0, sum(minimums) * stretch / 60_000)
-    script = plan_script(routine, FitRequest(minutes=minutes), PACES[pace])
+    script = plan(routine, fit=FitRequest(minutes=minutes), pace=PACES[pace])
     assert script.total_ms == round(minutes * 60_000)
     assert [c.start_ms for c in script.chapters[1:]] == [c.end_ms for c in script.chapters[:-1]]
     assert script.chapters[-1].end_ms == script.total_ms
@@ -66,14 +65,14 @@ def test_real_speech_near_the_estimate_always_places_with_quiet(
 ):
     pace = PACES["normal"]
     minutes = min(180.0, sum(step_minimums_ms(routine, pace)) * stretch / 60_000)
-    script = plan_script(routine, FitRequest(minutes=minutes), pace)
+    script = plan(routine, fit=FitRequest(minutes=minutes), pace=pace)
     clips = {
         cue.text: Clip(
             cue.text, Path("clip.wav"), round(estimate_speech_ms(cue.text, pace.rate_wpm) * slowness)
         )
         for cue in script.cues
     }
-    timeline = build_timeline(script, clips, None)
+    timeline = timeline_of(script, clips)
     spans = sorted((p.at_ms, p.at_ms + p.duration_ms) for p in timeline.placements)
     assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(spans))
     for chapter in timeline.chapters:

@@ -1,4 +1,5 @@
-"""The real thing: `voiceguide render daily` with espeak-ng and LAME, read back by ffprobe and mutagen."""
+"""The real thing: `voiceguide render daily` with the default voice and LAME, read back by ffprobe and
+mutagen."""
 
 import os
 import re
@@ -7,22 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import ffprobe, silences
+from helpers import DAILY_CHAPTERS, ffprobe, render, run, silences, write_routine
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
-
-from voiceguide.cli import cli
-
-DAILY_CHAPTERS = [
-    (0, "Prep"),
-    (60, "Neck & décolletage"),
-    (120, "Jawline & chin"),
-    (240, "Cheeks & mouth area"),
-    (360, "Eye area"),
-    (450, "Forehead"),
-    (540, "Final drainage"),
-]
 
 
 def test_the_session_lasts_ten_minutes_as_cbr_stereo(daily_render: Path):
@@ -89,10 +77,8 @@ def test_every_step_starts_with_sound_not_silence(daily_render: Path):
 
 
 def test_the_same_inputs_give_the_same_bytes(tmp_path: Path):
-    runner = CliRunner()
     for name in ("one.mp3", "two.mp3"):
-        result = runner.invoke(cli, ["render", "quick", "-o", str(tmp_path / name)])
-        assert result.exit_code == 0, result.output
+        render("quick", tmp_path / name)
     assert (tmp_path / "one.mp3").read_bytes() == (tmp_path / "two.mp3").read_bytes()
 
 
@@ -111,13 +97,10 @@ def test_two_cold_renders_give_the_same_bytes(tmp_path: Path):
 
 
 def test_no_chimes_leaves_step_starts_quiet_until_the_voice(tmp_path: Path):
-    routine = tmp_path / "two.yaml"
-    routine.write_text(
-        "name: Two\nsteps:\n  - {title: One, duration: 20s}\n  - {title: Two, duration: 20s}\n"
+    routine = write_routine(
+        tmp_path, "name: Two\nsteps:\n  - {title: One, duration: 20s}\n  - {title: Two, duration: 20s}\n"
     )
-    out = tmp_path / "two.mp3"
-    result = CliRunner().invoke(cli, ["render", str(routine), "-o", str(out), "--no-chimes"])
-    assert result.exit_code == 0, result.output
+    out = render(routine, tmp_path / "two.mp3", "--no-chimes")
     quiet = silences(out, min_seconds=1.0)
     assert any(a <= 20.05 and b >= 21.2 for a, b in quiet)
 
@@ -128,7 +111,7 @@ def test_an_interrupted_render_leaves_no_file(tmp_path: Path, monkeypatch: pytes
         raise KeyboardInterrupt
 
     monkeypatch.setattr("voiceguide.pipeline.mix_pcm", interrupted_mix)
-    result = CliRunner().invoke(cli, ["render", "quick", "-o", str(tmp_path / "quick.mp3")])
+    result = run("render", "quick", "-o", tmp_path / "quick.mp3", "--engine", "fake")
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
     assert list(tmp_path.iterdir()) == []
@@ -136,7 +119,7 @@ def test_an_interrupted_render_leaves_no_file(tmp_path: Path, monkeypatch: pytes
 
 def test_missing_ffmpeg_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr("voiceguide.ffmpeg.shutil.which", lambda name: None)
-    result = CliRunner().invoke(cli, ["render", "quick", "-o", str(tmp_path / "q.mp3")])
+    result = run("render", "quick", "-o", tmp_path / "q.mp3", "--engine", "fake")
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         "error: ffmpeg is not installed; install it (sudo apt-get install ffmpeg, or brew install ffmpeg) "

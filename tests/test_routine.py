@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from helpers import BAD_FILES, GOOD
 
 from voiceguide.errors import RoutineError
 from voiceguide.routine import slugify
@@ -17,8 +18,6 @@ GUIDE_DAILY = [
     ("Forehead", 90),
     ("Final drainage", 60),
 ]
-
-GOOD = "name: Tiny\nsteps:\n  - title: Neck\n    duration: 30s\n"
 
 
 def test_daily_is_exactly_the_guides_routine():
@@ -62,54 +61,6 @@ def test_a_user_file_loads(tmp_path: Path):
     routine = load_routine(str(path))
     assert routine.steps[0].duration == 30
     assert routine.source == str(path)
-
-
-BAD_FILES = {
-    "yaml syntax": (b"name: Tiny\nsteps: [\n", r"line \d+"),
-    "misspelt field": (
-        b"name: Tiny\nsteps:\n  - title: Neck\n    duraton: 30s\n",
-        r'line 4: step 1 "Neck": unknown field "duraton" \(did you mean "duration"\?',
-    ),
-    "missing field": (
-        b"name: Tiny\nsteps:\n  - title: Neck\n",
-        r'line 3: step 1 "Neck": missing field "duration"',
-    ),
-    "wrong type": (b"name: Tiny\nsteps:\n  - title: [a, b]\n    duration: 30s\n", r'line 3: .*field "title"'),
-    "empty file": (b"", r"empty"),
-    "only a comment": (b"# nothing\n", r"empty"),
-    "a list": (b"- title: Neck\n  duration: 30s\n", r"holds a list.*mapping"),
-    "a scalar": (b"just words\n", r"holds a text.*mapping"),
-    "not utf-8": ("name: Détente\n".encode("latin-1"), r"not UTF-8 text \(byte 0xe9"),
-    "binary": (bytes(range(256)) * 4, r"not UTF-8|not valid|special characters|line"),
-    "zero duration": (
-        GOOD.replace("30s", "0s").encode(),
-        r'line 4: step 1 "Neck": field "duration".*positive',
-    ),
-    "negative duration": (
-        GOOD.replace("30s", "-30s").encode(),
-        r'field "duration": "-30s" is not a duration',
-    ),
-    "absurd duration": (GOOD.replace("30s", "999h").encode(), r"3 hour limit"),
-    "unreadable duration": (GOOD.replace("30s", "a while").encode(), r'"a while" is not a duration'),
-    "infinite duration": (GOOD.replace("30s", ".inf").encode(), r"positive"),
-    "no steps": (b"name: Tiny\nsteps: []\n", r"at least one step"),
-    "steps missing": (b"name: Tiny\n", r'missing field "steps"'),
-    "unknown technique": (
-        GOOD.replace("30s", "30s\n    technique: shiatsu").encode(),
-        r'line 5: step 1 "Neck": field "technique"',
-    ),
-    "python tag": (b"name: !!python/object/apply:os.system ['echo pwned']\nsteps: []\n", r"!!python"),
-    "duplicate key": (b"name: A\nname: B\nsteps: []\n", r'line 2: key "name" appears twice'),
-    "alias bomb": (
-        b'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
-        b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n",
-        r"line 2: YAML aliases",
-    ),
-    "session too long": (
-        b"name: Long\nsteps:\n" + b"  - title: Part\n    duration: 2h\n" * 2,
-        r"3 hour limit",
-    ),
-}
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))

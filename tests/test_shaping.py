@@ -9,7 +9,7 @@ from voiceguide.cli import cli
 from voiceguide.errors import FittingError, RoutineError
 from voiceguide.fitting import FitRequest
 from voiceguide.narration import PACES, step_minimums_ms
-from voiceguide.pipeline import plan_script
+from voiceguide.pipeline import SessionShape, plan_script
 from voiceguide.routine import find_step
 from voiceguide.routines import load_routine
 
@@ -17,7 +17,7 @@ NORMAL = PACES["normal"]
 
 
 def _plan(name="daily", **request):
-    return plan_script(load_routine(name), FitRequest(**request), NORMAL)
+    return plan_script(load_routine(name), SessionShape(FitRequest(**request), NORMAL))
 
 
 def _lengths_s(script):
@@ -106,8 +106,8 @@ def test_skipping_every_step_is_refused():
 
 
 def test_slow_pace_speaks_slower_and_reminds_less_often():
-    normal = plan_script(load_routine("daily"), FitRequest(minutes=30), NORMAL)
-    slow = plan_script(load_routine("daily"), FitRequest(minutes=30), PACES["slow"])
+    normal = plan_script(load_routine("daily"), SessionShape(FitRequest(minutes=30), NORMAL))
+    slow = plan_script(load_routine("daily"), SessionShape(FitRequest(minutes=30), PACES["slow"]))
     assert PACES["slow"].rate_wpm < NORMAL.rate_wpm < PACES["brisk"].rate_wpm
     count = lambda script: sum(c.kind == "reminder" for c in script.cues)  # noqa: E731
     assert count(slow) < count(normal)
@@ -137,7 +137,7 @@ def test_a_two_sided_step_switches_halfway(tmp_path: Path):
         "name: Sides\nsteps:\n  - title: Jaw\n    duration: 2m\n    sides: [left, right]\n"
         "    moves: [Circle along the jaw., Pinch along the bone.]\n"
     )
-    script = plan_script(load_routine(str(path)), FitRequest(), NORMAL)
+    script = plan_script(load_routine(str(path)), SessionShape())
     sides = [c for c in script.cues if c.kind == "side"]
     assert [c.text for c in sides] == ["Start on your left side.", "Now switch to your right side."]
     assert 50_000 <= sides[1].at_ms <= 70_000

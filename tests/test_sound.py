@@ -7,13 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from conftest import ebur128, silences
+from helpers import ebur128, plan, render, run, silences, speak, timeline_of, voice, write_routine
 
-from voiceguide.arranging import build_timeline
 from voiceguide.chimes import load_chimes
-from voiceguide.cli import cli
-from voiceguide.fitting import FitRequest
+from voiceguide.files import user_cache_dir
 from voiceguide.mixing import (
     CEILING_DBFS,
     DUCK_ATTACK_MS,
@@ -22,11 +19,9 @@ from voiceguide.mixing import (
     ducking_gain,
     mix_pcm,
 )
-from voiceguide.music import load_background, looped_frames
-from voiceguide.narration import PACES
-from voiceguide.pipeline import plan_script
+from voiceguide.music import Background, load_background, looped_frames
 from voiceguide.routines import load_routine
-from voiceguide.speech import ClipCache, VoiceSettings, speak_all
+from voiceguide.speech import AUTO, pick_engine
 
 RATE = 44_100
 TINY_ROUTINE = """\
@@ -41,12 +36,8 @@ steps:
 """
 
 
-@pytest.fixture(scope="session")
-def daily_ambient_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ambient") / "daily.mp3"
-    result = CliRunner().invoke(cli, ["render", "daily", "--music", "ambient", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+def _background(choice: str) -> Background | None:
+    return load_background(choice, user_cache_dir() / "music")
 
 
 def _decoded(path: Path) -> np.ndarray:
@@ -82,9 +73,9 @@ def _rms_db(frames: np.ndarray) -> float:
 
 @pytest.fixture(scope="module")
 def daily_timeline_parts(daily_render: Path):
-    """The real daily session's script and espeak clips (cached by the render)."""
-    script = plan_script(load_routine("daily"), FitRequest(), PACES["normal"])
-    clips = speak_all([c.text for c in script.cues], VoiceSettings(engine="pyttsx3"), ClipCache()).clips
+    """The real daily session's script and the default voice's clips (cached by the render)."""
+    script = plan(load_routine("daily"))
+    clips = speak(script.spoken_texts(), voice(pick_engine(AUTO, "en")), user_cache_dir() / "clips").clips
     return script, clips
 
 
@@ -95,15 +86,15 @@ def _pcm(timeline) -> np.ndarray:
 
 def test_the_background_dips_at_least_10_db_under_speech(daily_timeline_parts):
     script, clips = daily_timeline_parts
-    background = load_background("ambient")
-    with_music = _pcm(build_timeline(script, clips, None, background))
-    voice_only = _pcm(build_timeline(script, clips, None, None))
+    background = _background("ambient")
+    with_music = _pcm(timeline_of(script, clips, None, background))
+    voice_only = _pcm(timeline_of(script, clips))
     bed = with_music - voice_only  # exactly the background as mixed: nothing else differs
-    timeline = build_timeline(script, clips, None, None)
+    timeline = timeline_of(script, clips)
     speaking = np.zeros(len(bed), dtype=bool)
     near_speech = np.zeros(len(bed), dtype=bool)
-    for voice in (p for p in timeline.placements if p.is_voice):
-        start, end = voice.at_ms * RATE // 1000, (voice.at_ms + voice.duration_ms) * RATE // 1000
+    for spoken in (p for p in timeline.placements if p.is_voice):
+        start, end = spoken.at_ms * RATE // 1000, (spoken.at_ms + spoken.duration_ms) * RATE // 1000
         speaking[start:end] = True
         reach = (DUCK_ATTACK_MS + DUCK_HOLD_MS + DUCK_RELEASE_MS) * RATE // 1000
         near_speech[max(0, start - reach) : end + reach] = True
@@ -116,8 +107,7 @@ def test_the_background_dips_at_least_10_db_under_speech(daily_timeline_parts):
 
 def test_ducking_ramps_are_smooth(daily_timeline_parts):
     script, clips = daily_timeline_parts
-    background = load_background("ambient")
-    timeline = build_timeline(script, clips, None, background)
+    timeline = timeline_of(script, clips, None, _background("ambient"))
     first_voice = next(p for p in timeline.placements if p.is_voice)
     start = first_voice.at_ms * RATE // 1000
     gain = ducking_gain([first_voice], start - RATE, start + RATE)
@@ -148,14 +138,15 @@ def test_every_sound_starts_and_ends_quietly(daily_timeline_parts):
 
 def test_the_mix_stays_under_its_ceiling_with_chimes_and_music(daily_timeline_parts):
     script, clips = daily_timeline_parts
-    timeline = build_timeline(script, clips, load_chimes("bowl"), load_background("ambient"))
+    timeline = timeline_of(script, clips, load_chimes("bowl"), _background("ambient"))
     pcm = _pcm(timeline)
     assert len(pcm) == 600 * RATE
     assert 20 * np.log10(np.abs(pcm).max()) <= CEILING_DBFS + 0.01
 
 
 def test_the_ambient_bed_loops_without_a_seam():
-    background = load_background("ambient")
+    background = _background("ambient")
+    assert background is not None
     across_the_seam = looped_frames(background, background.frames - RATE, 2 * RATE)
     steps = np.abs(np.diff(across_the_seam, axis=0)).max(axis=1)
     seam = background.frames - (background.frames - RATE) - 1
@@ -173,7 +164,8 @@ def _write_noise(path: Path, seconds: float, seed: int) -> None:
 
 def test_a_track_loops_with_a_crossfade_that_holds_its_level(tmp_path: Path):
     _write_noise(tmp_path / "rain.wav", 8, seed=3)
-    background = load_background(str(tmp_path / "rain.wav"))
+    background = load_background(str(tmp_path / "rain.wav"), tmp_path / "music")
+    assert background is not None
     assert background.crossfade_frames == 2 * RATE  # a quarter of an 8 s track
     period = background.frames - background.crossfade_frames
     frames = looped_frames(background, 0, 3 * period)
@@ -190,12 +182,7 @@ def test_render_with_a_music_file_in_any_common_format(tmp_path: Path, extension
         subprocess.run(["ffmpeg", "-v", "error", "-i", str(tmp_path / "source.wav"), str(track)], check=True)
     else:
         track = tmp_path / "source.wav"
-    routine = tmp_path / "tiny.yaml"
-    routine.write_text(TINY_ROUTINE)
-    out = tmp_path / "tiny.mp3"
-    args = ["render", str(routine), "--engine", "fake", "--music", str(track), "-o", str(out)]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
+    out = render(write_routine(tmp_path, TINY_ROUTINE), tmp_path / "tiny.mp3", "--music", str(track))
     assert len(_decoded(out)) == 80 * RATE
     assert ebur128(out).true_peak_dbtp <= -1.0
 
@@ -224,9 +211,7 @@ def _bad_music(tmp_path: Path, case: str) -> tuple[str, str]:
 def test_a_bad_music_file_is_one_line_exit_2_and_no_output(tmp_path: Path, case: str):
     music, words = _bad_music(tmp_path, case)
     out = tmp_path / "out" / "daily.mp3"
-    result = CliRunner().invoke(
-        cli, ["render", "daily", "--engine", "fake", "--music", music, "-o", str(out)]
-    )
+    result = run("render", "daily", "--engine", "fake", "--music", music, "-o", out)
     assert result.exit_code == 2
     assert words in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -237,12 +222,7 @@ def test_a_bad_music_file_is_one_line_exit_2_and_no_output(tmp_path: Path, case:
 
 @pytest.mark.parametrize("chime", ["bell", "bowl", "wood"])
 def test_every_chime_can_be_chosen(tmp_path: Path, chime: str):
-    routine = tmp_path / "tiny.yaml"
-    routine.write_text(TINY_ROUTINE)
-    out = tmp_path / "tiny.mp3"
-    args = ["render", str(routine), "--engine", "fake", "--chime", chime, "-o", str(out)]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
+    out = render(write_routine(tmp_path, TINY_ROUTINE), tmp_path / "tiny.mp3", "--chime", chime)
     # The strike at the second step's start is heard right away (the voice comes 1.5 s later).
     second_step = _decoded(out)[40 * RATE : int(40.5 * RATE)]
     assert _rms_db(second_step) > -45

@@ -6,18 +6,20 @@ import wave
 from pathlib import Path
 
 import pytest
+from helpers import FAKE, FakeEngine, plan, speak, voice
 
 from voiceguide.errors import EngineError
-from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings, get_engine, speak_all
+from voiceguide.routines import load_routine
+from voiceguide.speech import ClipCache, ClipSupply, VoiceInfo, get_engine, register_engine
 from voiceguide.speech.clips import check_engine_output
 
-SYSTEM = VoiceSettings(engine="pyttsx3")
+SYSTEM = voice("pyttsx3")
 
 
 def test_real_clips_are_made_once_then_come_from_the_cache(tmp_path: Path):
     texts = ["Slow upward strokes.", "Knead along the jawline.", "Upward and outward."]
-    first = speak_all(texts, SYSTEM, ClipCache(tmp_path))
-    again = speak_all(texts, SYSTEM, ClipCache(tmp_path))
+    first = speak(texts, SYSTEM, tmp_path)
+    again = speak(texts, SYSTEM, tmp_path)
     assert first.synthesized == 3
     assert again.synthesized == 0
     for clip in first.clips.values():
@@ -29,13 +31,8 @@ def test_real_clips_are_made_once_then_come_from_the_cache(tmp_path: Path):
 
 def test_every_clip_of_a_whole_routine_is_real_audio(tmp_path: Path):
     # pyttsx3 on espeak-ng drops the first clip after a voice change unless it is warmed up.
-    from voiceguide.fitting import FitRequest
-    from voiceguide.narration import PACES
-    from voiceguide.pipeline import plan_script
-    from voiceguide.routines import load_routine
-
-    texts = [cue.text for cue in plan_script(load_routine("quick"), FitRequest(), PACES["normal"]).cues]
-    result = speak_all(texts, SYSTEM, ClipCache(tmp_path))
+    texts = [cue.text for cue in plan(load_routine("quick")).cues]
+    result = speak(texts, SYSTEM, tmp_path)
     assert result.synthesized == len(set(texts))
     for clip in result.clips.values():
         assert clip.duration_ms > 300 * len(clip.text.split()) * 0.5
@@ -75,18 +72,18 @@ def test_every_clip_is_spoken_at_its_own_rate_however_often_it_changes(tmp_path:
     """pyttsx3 on espeak-ng used to lose a rate set just before speaking (then the clip came out
     at the rate before); and after a voice change it may cut the next clip short."""
     engine = get_engine("pyttsx3")
-    voices = [engine.resolve_voice(VoiceSettings("pyttsx3", language=code)).id for code in ("en", "fr")]
+    voices = [engine.resolve_voice(None, code).id for code in ("en", "fr")]
     text = "Sweep gently upward from the collarbone to the chin, one hand after the other."
     seconds: dict[tuple[str, int], set[float]] = {}
     for number in range(8):
-        voice, rate = voices[number // 2 % 2], (100, 150)[number % 2]
+        voice_id, rate = voices[number // 2 % 2], (100, 150)[number % 2]
         path = tmp_path / f"{number}.wav"
-        engine.synthesize(text, path, voice, rate)
+        engine.synthesize(text, path, voice_id, rate)
         with wave.open(str(path)) as clip:
-            seconds.setdefault((voice, rate), set()).add(round(clip.getnframes() / clip.getframerate(), 1))
+            seconds.setdefault((voice_id, rate), set()).add(round(clip.getnframes() / clip.getframerate(), 1))
     assert all(len(lengths) == 1 for lengths in seconds.values()), seconds
-    for voice in voices:
-        (slow,), (normal,) = seconds[(voice, 100)], seconds[(voice, 150)]
+    for voice_id in voices:
+        (slow,), (normal,) = seconds[(voice_id, 100)], seconds[(voice_id, 150)]
         assert 1.3 < slow / normal < 1.7, seconds
 
 
@@ -115,21 +112,21 @@ def test_a_lost_rate_is_set_again_after_another_throwaway_clip(monkeypatch: pyte
     from voiceguide.speech import pyttsx3_engine
 
     monkeypatch.setattr(pyttsx3_engine, "RATE_TIMEOUT_S", 0.05)
-    voice = pyttsx3_engine.Pyttsx3Engine()
-    voice._engine = _EngineLosingRates(lost=pyttsx3_engine.RATE_ATTEMPTS - 1)
-    assert voice._engine_for_voice("en-us", 150).rate == 150
-    assert voice._engine.clips == pyttsx3_engine.RATE_ATTEMPTS
-    assert voice._engine_for_voice("en-us", 150).clips == pyttsx3_engine.RATE_ATTEMPTS  # set once
+    system = pyttsx3_engine.Pyttsx3Engine()
+    system._engine = _EngineLosingRates(lost=pyttsx3_engine.RATE_ATTEMPTS - 1)
+    assert system._engine_for_voice("en-us", 150).rate == 150
+    assert system._engine.clips == pyttsx3_engine.RATE_ATTEMPTS
+    assert system._engine_for_voice("en-us", 150).clips == pyttsx3_engine.RATE_ATTEMPTS  # set once
 
 
 def test_a_rate_the_engine_never_takes_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):
     from voiceguide.speech import pyttsx3_engine
 
     monkeypatch.setattr(pyttsx3_engine, "RATE_TIMEOUT_S", 0.05)
-    voice = pyttsx3_engine.Pyttsx3Engine()
-    voice._engine = _EngineLosingRates(lost=pyttsx3_engine.RATE_ATTEMPTS)
+    system = pyttsx3_engine.Pyttsx3Engine()
+    system._engine = _EngineLosingRates(lost=pyttsx3_engine.RATE_ATTEMPTS)
     with pytest.raises(EngineError, match="would not take the rate of 150 wpm"):
-        voice._engine_for_voice("en-us", 150)
+        system._engine_for_voice("en-us", 150)
     assert pyttsx3_engine._rate_taken(_EngineLosingRates(lost=0), 175)
     assert pyttsx3_engine._rate_holds(_EngineLosingRates(lost=0), 174)  # NSSpeech reports floats, near
 
@@ -138,17 +135,18 @@ def test_voice_and_rate_are_part_of_the_cache_key(tmp_path: Path):
     cache = ClipCache(tmp_path)
     paths = {
         cache.path_for("Hello.", SYSTEM),
-        cache.path_for("Hello.", VoiceSettings(engine="pyttsx3", rate_wpm=120)),
-        cache.path_for("Hello.", VoiceSettings(engine="pyttsx3", voice="en-gb")),
+        cache.path_for("Hello.", voice("pyttsx3", rate_wpm=120)),
+        cache.path_for("Hello.", voice("pyttsx3", voice="en-gb")),
+        cache.path_for("Hello.", voice("pyttsx3", language="fr")),
         cache.path_for("Hello!", SYSTEM),
     }
-    assert len(paths) == 4
+    assert len(paths) == 5
 
 
 def test_a_slower_rate_makes_longer_speech(tmp_path: Path):
     text = "Sweep gently upward from the collarbone to the chin, one hand after the other."
-    normal = speak_all([text], SYSTEM, ClipCache(tmp_path)).clips[text]
-    slow = speak_all([text], VoiceSettings(engine="pyttsx3", rate_wpm=100), ClipCache(tmp_path)).clips[text]
+    normal = speak([text], SYSTEM, tmp_path).clips[text]
+    slow = speak([text], voice("pyttsx3", rate_wpm=100), tmp_path).clips[text]
     assert slow.duration_ms > normal.duration_ms * 1.25
 
 
@@ -156,13 +154,13 @@ def test_system_voices_are_listed_with_languages():
     engine = get_engine("pyttsx3")
     voices = engine.voices()
     assert any("en-us" in v.languages for v in voices)
-    assert engine.resolve_voice(SYSTEM).languages == ("en-us",)
-    assert engine.resolve_voice(VoiceSettings(engine="pyttsx3", voice="en-gb")).languages == ("en-gb",)
+    assert engine.resolve_voice(None, "en").languages == ("en-us",)
+    assert engine.resolve_voice("en-gb", "en").languages == ("en-gb",)
 
 
 def test_an_unknown_voice_or_engine_is_a_clear_error():
     with pytest.raises(EngineError, match=r'no voice "no-such-voice".*voiceguide voices'):
-        get_engine("pyttsx3").resolve_voice(VoiceSettings(engine="pyttsx3", voice="no-such-voice"))
+        get_engine("pyttsx3").resolve_voice("no-such-voice", "en")
     with pytest.raises(EngineError, match=r'unknown speech engine "nope"; available: .*pyttsx3'):
         get_engine("nope")
 
@@ -203,9 +201,7 @@ class _SilentEngine:
     def voices(self):
         return []
 
-    def resolve_voice(self, settings):
-        from voiceguide.speech import VoiceInfo
-
+    def resolve_voice(self, voice_id, language):
         return VoiceInfo("silent", "none", "None", ("en",))
 
     def synthesize(self, text, path, voice_id, rate_wpm) -> None:
@@ -213,20 +209,14 @@ class _SilentEngine:
 
 
 def test_an_engine_that_writes_nothing_is_a_clear_error(tmp_path: Path):
-    from voiceguide.speech import register_engine
-
     register_engine("silent", _SilentEngine)
     with pytest.raises(EngineError, match=r'no usable audio for "Hello there\."'):
-        speak_all(["Hello there."], VoiceSettings(engine="silent"), ClipCache(tmp_path))
+        speak(["Hello there."], voice("silent"), tmp_path)
     assert not list(tmp_path.rglob("*.wav"))
 
 
 def test_clips_asked_for_later_join_the_same_pool_and_count(tmp_path: Path):
-    from conftest import FakeEngine
-
-    from voiceguide.speech import ClipSupply
-
-    with ClipSupply(VoiceSettings(engine="fake"), ClipCache(tmp_path)) as supply:
+    with ClipSupply(FAKE, ClipCache(tmp_path)) as supply:
         supply.start(["One line."])
         pool = supply._executor
         later = supply.get("A line nobody announced.")
@@ -245,11 +235,9 @@ class _BrokenEngine(_SilentEngine):
 
 
 def test_an_engine_crash_is_one_clear_error(tmp_path: Path):
-    from voiceguide.speech import register_engine
-
     register_engine("broken", _BrokenEngine)
     with pytest.raises(EngineError, match="the speech engine failed: device busy"):
-        speak_all(["Hello."], VoiceSettings(engine="broken"), ClipCache(tmp_path))
+        speak(["Hello."], voice("broken"), tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -7,18 +7,12 @@ from pathlib import Path
 import numpy as np
 import pysubs2
 import pytest
-from click.testing import CliRunner
-from conftest import decoded_audio
+from helpers import FAKE, decoded_audio, plan, render, run, speak, timeline_of, write_routine
 
-from voiceguide.arranging import build_timeline
 from voiceguide.assets import asset_path
 from voiceguide.chimes import Chimes, ChimeSound
-from voiceguide.cli import cli
 from voiceguide.fitting import FitRequest
-from voiceguide.narration import PACES
-from voiceguide.pipeline import plan_script
 from voiceguide.routine import Move, parse_routine
-from voiceguide.speech import ClipCache, VoiceSettings, speak_all
 
 RATE = 44_100
 # Every cue a massage needs, in one routine: counted strokes at two tempos, written pauses, a
@@ -46,16 +40,11 @@ WRITTEN = [(6, 4000), (8, 3000)]
 
 
 def _routine(tmp_path: Path, text: str = COUNTED_ROUTINE) -> Path:
-    path = tmp_path / "counted.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_routine(tmp_path, text, "counted.yaml")
 
 
-def _render(tmp_path: Path, name: str, *args: str) -> Path:
-    out = tmp_path / f"{name}.mp3"
-    result = CliRunner().invoke(cli, ["render", str(_routine(tmp_path)), "-o", str(out), *args])
-    assert result.exit_code == 0, result.output
-    return out
+def _render(tmp_path: Path, name: str, *args: str, engine: str = "fake") -> Path:
+    return render(_routine(tmp_path), tmp_path / f"{name}.mp3", *args, engine=engine)
 
 
 def _mono(path: Path) -> np.ndarray:
@@ -79,7 +68,7 @@ def _runs_on_tempo(onsets_ms: list[float], tempo_ms: int, within_ms: int = 50) -
             runs[-1].append(at)
         else:
             runs.append([at])
-    return [run for run in runs if len(run) > 1]
+    return [found for found in runs if len(found) > 1]
 
 
 def test_a_move_is_a_line_or_a_mapping_with_strokes():
@@ -100,7 +89,7 @@ def test_a_move_is_a_line_or_a_mapping_with_strokes():
 )
 def test_bad_strokes_are_one_line_naming_file_line_and_step(tmp_path: Path, move: str, message: str):
     text = f"name: Bad\nsteps:\n  - title: Neck\n    duration: 1m\n    moves:\n      - {move}\n"
-    result = CliRunner().invoke(cli, ["check", str(_routine(tmp_path, text))])
+    result = run("check", _routine(tmp_path, text))
     assert result.exit_code == 2
     assert result.output.startswith(f'error: {tmp_path / "counted.yaml"}, line 6: step 1 "Neck": ')
     assert message in result.output
@@ -108,7 +97,7 @@ def test_bad_strokes_are_one_line_naming_file_line_and_step(tmp_path: Path, move
 
 
 def _sheet(tmp_path: Path, *args: str) -> list[str]:
-    result = CliRunner().invoke(cli, ["show", str(_routine(tmp_path)), *args])
+    result = run("show", _routine(tmp_path), *args)
     assert result.exit_code == 0, result.output
     return result.output.splitlines()
 
@@ -147,12 +136,12 @@ def test_ticks_fall_on_the_tempo_and_never_on_speech(tmp_path: Path):
     runs = [_runs_on_tempo(ticks, tempo) for _, tempo in WRITTEN]
     assert [len(run) for found in runs for run in found] == [6, 8]
     # Measured from the audio: every beat within 50 ms of where the tempo puts it.
-    for (run,), (_, tempo) in zip(runs, WRITTEN, strict=True):
-        assert max(abs(at - (run[0] + n * tempo)) for n, at in enumerate(run)) <= 50
+    for (beats,), (_, tempo) in zip(runs, WRITTEN, strict=True):
+        assert max(abs(at - (beats[0] + n * tempo)) for n, at in enumerate(beats)) <= 50
     # The first beat follows the move's words by the lead of about 0.7 s, not on top of them.
-    for (run,) in runs:
-        words = max(end for start, end in bursts if end < run[0])
-        assert 500 <= run[0] - words <= 1000
+    for (beats,) in runs:
+        words = max(end for start, end in bursts if end < beats[0])
+        assert 500 <= beats[0] - words <= 1000
 
 
 def test_ticks_stay_on_tempo_under_chimes_and_bells(tmp_path: Path):
@@ -174,7 +163,7 @@ def test_ticks_stay_on_tempo_under_chimes_and_bells(tmp_path: Path):
 
 
 def test_with_ticks_off_the_voice_counts_each_stroke_on_the_beat(tmp_path: Path):
-    mp3 = _render(tmp_path, "counted", "--no-chimes", "--ticks", "off")
+    mp3 = _render(tmp_path, "counted", "--no-chimes", "--ticks", "off", engine="auto")
     bursts = _bursts(_mono(mp3))
     assert not [start for start, end in bursts if end - start < 150]  # no ticks
     onsets = [start for start, _ in bursts]
@@ -202,10 +191,10 @@ def test_at_any_length_beats_keep_their_tempo_and_clear_of_the_words(
 ):
     routine = parse_routine(COUNTED_ROUTINE.encode(), "counted.yaml")
     fit = FitRequest(minutes=minutes, lead_in_ms=5000)
-    script = plan_script(routine, fit, PACES["normal"], ticks=ticks == "on")
-    speech = speak_all(script.spoken_texts(), VoiceSettings(engine="fake"), ClipCache(tmp_path))
+    script = plan(routine, fit=fit, ticks=ticks == "on")
+    speech = speak(script.spoken_texts(), FAKE, tmp_path)
     tick = ChimeSound(Path("tick.wav"), 120, -10.0)
-    timeline = build_timeline(script, speech.clips, Chimes(step=None, end=None, tick=tick))
+    timeline = timeline_of(script, speech.clips, Chimes(step=None, end=None, tick=tick))
     counted = [cue for cue in script.cues if cue.strokes]
     assert len(counted) == 2
     count_sounds = {speech.clips[text].path for cue in counted for text in cue.strokes.counts}  # type: ignore[union-attr]
@@ -223,7 +212,7 @@ def test_at_any_length_beats_keep_their_tempo_and_clear_of_the_words(
 def test_a_copy_of_a_counted_routine_keeps_its_strokes_as_written(tmp_path: Path):
     source = _routine(tmp_path)
     copy = tmp_path / "copy.yaml"
-    result = CliRunner().invoke(cli, ["new", "copy", "--from", str(source), "-o", str(copy)])
+    result = run("new", "copy", "--from", source, "-o", copy)
     assert result.exit_code == 0, result.output
     text = copy.read_text(encoding="utf-8")
     assert "  - text: Sweep upward from collarbone to chin\n    strokes: 6\n    tempo: 4s\n" in text

@@ -5,28 +5,26 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import FakeEngine
+from helpers import FAKE, FakeEngine, plan, speak, timeline_of, voice
 
-from voiceguide.arranging import TimelineBuilder, build_timeline
+from voiceguide.arranging import TimelineBuilder
 from voiceguide.chimes import Chimes, ChimeSound, load_chimes
 from voiceguide.errors import FittingError
-from voiceguide.fitting import fit_to_length
+from voiceguide.fitting import FitRequest, fit_to_length
 from voiceguide.mixing import mix_pcm
 from voiceguide.music import load_background
 from voiceguide.narration import MIN_QUIET_MS, PACES, STEP_END_MARGIN_MS, Chapter, Cue, Script, narrate
 from voiceguide.pauses import split_pauses
-from voiceguide.pipeline import RenderOptions, plan_script, render_session
+from voiceguide.pipeline import RenderOptions, SessionShape, render_session
 from voiceguide.routine import Move
 from voiceguide.routines import load_routine
-from voiceguide.speech import Clip, ClipCache, VoiceSettings, speak_all
-
-FAKE = VoiceSettings(engine="fake")
+from voiceguide.speech import Clip, VoiceChoice
 
 
 def _timeline(routine, tmp_path: Path, minutes=None, chimes=None):
     script = narrate(fit_to_length(routine, minutes), PACES["normal"])
-    speech = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
-    return script, speech, build_timeline(script, speech.clips, chimes)
+    speech = speak([c.text for c in script.cues], FAKE, tmp_path / "cache")
+    return script, speech, timeline_of(script, speech.clips, chimes)
 
 
 def _voice_spans(timeline):
@@ -97,7 +95,7 @@ def test_a_long_step_that_leaves_no_quiet_is_an_error():
     cues = tuple(Cue(1500 + n * 9500, "move", f"Move {n}.", 0) for n in range(6))
     clips = {cue.text: Clip(cue.text, Path(f"{n}.wav"), 6000) for n, cue in enumerate(cues)}
     with pytest.raises(FittingError, match="leave at least 8 s of quiet"):
-        build_timeline(Script("T", "en", 60_000, (chapter,), cues), clips, None)
+        timeline_of(Script("T", "en", 60_000, (chapter,), cues), clips)
 
 
 def test_a_reminder_that_would_crowd_the_next_move_is_dropped():
@@ -112,7 +110,7 @@ def test_a_reminder_that_would_crowd_the_next_move_is_dropped():
         "A long reminder.": Clip("A long reminder.", Path("b.wav"), 5000),
         "Stroke upward.": Clip("Stroke upward.", Path("c.wav"), 2000),
     }
-    timeline = build_timeline(Script("T", "en", 60_000, (chapter,), cues), clips, None)
+    timeline = timeline_of(Script("T", "en", 60_000, (chapter,), cues), clips)
     assert [(p.sound.name, p.at_ms) for p in timeline.placements] == [("a.wav", 1500), ("c.wav", 8000)]
 
 
@@ -128,10 +126,10 @@ def test_a_warm_cache_synthesises_nothing_and_an_edit_only_its_clip(tmp_path: Pa
     edited = routine.model_copy(update={"steps": (*routine.steps[:2], reworded, *routine.steps[3:])})
     script = narrate(fit_to_length(edited), PACES["normal"])
     FakeEngine.calls.clear()
-    after_edit = speak_all([c.text for c in script.cues], FAKE, ClipCache(tmp_path / "cache"))
+    after_edit = speak([c.text for c in script.cues], FAKE, tmp_path / "cache")
     assert after_edit.synthesized == 1
     assert FakeEngine.calls == ["Knead the jawline, slowly."]
-    slower = speak_all(["Prep."], VoiceSettings(engine="fake", rate_wpm=120), ClipCache(tmp_path / "cache"))
+    slower = speak(["Prep."], voice(rate_wpm=120), tmp_path / "cache")
     assert slower.synthesized == 1  # the rate is part of the cache key
 
 
@@ -140,7 +138,8 @@ def test_an_hour_is_mixed_in_bounded_memory(tmp_path: Path):
     ambient bed, the mixer never holds more than a few seconds of it."""
     script, speech, _ = _timeline(load_routine("daily"), tmp_path, 60)
     chimes = load_chimes("bell", bell_every_ms=20_000)
-    builder = TimelineBuilder(script, speech.clips.__getitem__, chimes, load_background("ambient"))
+    background = load_background("ambient", tmp_path / "music")
+    builder = TimelineBuilder(script, speech.clips.__getitem__, chimes, background)
     tracemalloc.start()
     try:
         pcm_bytes = sum(len(window) for window in mix_pcm(builder))
@@ -166,25 +165,20 @@ def test_mixing_as_clips_arrive_makes_the_audio_of_the_whole_timeline(
 ):
     """The builder hands mixing a step's first lines before all its clips exist; every window
     must come out as it does from the finished timeline."""
-    from voiceguide.fitting import FitRequest
-    from voiceguide.pipeline import plan_script
-
     routine = load_routine(name)
-    script = plan_script(
-        routine, FitRequest(minutes=minutes, lead_in_ms=lead_in_ms), PACES["normal"], ticks=ticks
-    )
-    clips = speak_all(script.spoken_texts(), FAKE, ClipCache(tmp_path / "cache")).clips
+    script = plan(routine, fit=FitRequest(minutes=minutes, lead_in_ms=lead_in_ms), ticks=ticks)
+    clips = speak(script.spoken_texts(), FAKE, tmp_path / "cache").clips
     chimes = load_chimes("bell", lead_in=lead_in_ms > 0, tick=ticks and routine.counts_strokes)
-    background = load_background(music)
+    background = load_background(music, tmp_path / "music")
     as_they_arrive = b"".join(mix_pcm(TimelineBuilder(script, clips.__getitem__, chimes, background)))
-    from_the_whole = b"".join(mix_pcm(build_timeline(script, clips, chimes, background)))
+    from_the_whole = b"".join(mix_pcm(timeline_of(script, clips, chimes, background)))
     assert as_they_arrive == from_the_whole
 
 
 def test_the_first_window_waits_for_the_first_line_only(tmp_path: Path):
     """Mixing starts once the opening line is spoken, not the whole first step."""
     script = narrate(fit_to_length(load_routine("daily")), PACES["normal"])
-    clips = speak_all(script.spoken_texts(), FAKE, ClipCache(tmp_path / "cache")).clips
+    clips = speak(script.spoken_texts(), FAKE, tmp_path / "cache").clips
     fetched: list[str] = []
     builder = TimelineBuilder(script, lambda text: fetched.append(text) or clips[text], load_chimes("bell"))
     first_window = builder.placements_until(5_000 + 400 + 1)
@@ -199,10 +193,11 @@ def test_a_render_makes_its_clips_in_the_order_they_are_heard(tmp_path: Path):
     """Mixing takes the lines as they are heard; clips made in another order (the longest of a step
     first, say) leave more of the session to encode after the last one is spoken."""
     routine = load_routine("quick")
-    options = RenderOptions(tmp_path / "quick.mp3", FAKE, cache_dir=tmp_path / "cache")
+    options = RenderOptions(tmp_path / "quick.mp3", voice=VoiceChoice("fake"), cache_dir=tmp_path / "cache")
     FakeEngine.calls.clear()
     render_session(routine, options)
-    script = plan_script(routine, options.fit, options.pace)
+    script = plan(routine)
+    assert options.shape == SessionShape()
     heard = [part for text in script.spoken_texts() for part in split_pauses(text) if isinstance(part, str)]
     assert FakeEngine.calls == heard
     assert len(heard) > len(script.chapters)

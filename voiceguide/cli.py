@@ -15,24 +15,27 @@ import click
 
 from voiceguide import __version__
 from voiceguide.batch import render_many
-from voiceguide.chimes import CHIME_SOUNDS, DEFAULT_CHIME
 from voiceguide.cli_authoring import check, new, schema
 from voiceguide.cli_delivery import export, share
-from voiceguide.cli_options import milliseconds, routine_argument, session_shape, voice_options
+from voiceguide.cli_options import file_options, routine_argument, session_shape, sound_options, voice_options
 from voiceguide.cli_voices import voices
 from voiceguide.cue_sheet import cue_sheet
 from voiceguide.durations import format_clock
 from voiceguide.encoding import AUDIO_FORMATS
 from voiceguide.errors import EXIT_BAD_INPUT, VoiceguideError
-from voiceguide.fitting import FitRequest
-from voiceguide.music import AMBIENT, NO_MUSIC
-from voiceguide.narration import Pace
 from voiceguide.picture import draw_session
-from voiceguide.pipeline import Progress, RenderOptions, RenderResult, plan_script, render_session
-from voiceguide.routines import builtin_names, load_routine, user_routine_names, user_routines_dir
-from voiceguide.speech import (
-    VoiceSettings,
+from voiceguide.pipeline import (
+    FileChoice,
+    Progress,
+    RenderOptions,
+    RenderResult,
+    SessionShape,
+    SoundChoice,
+    plan_script,
+    render_session,
 )
+from voiceguide.routines import builtin_names, load_routine, user_routine_names, user_routines_dir
+from voiceguide.speech import VoiceChoice
 
 EXIT_INTERRUPTED = 130
 
@@ -115,37 +118,11 @@ def cli() -> None:
               help="Folder for the MP3s when rendering several routines.")  # fmt: skip
 @session_shape
 @voice_options
-@click.option("--chime", default=DEFAULT_CHIME, show_default=True, metavar="|".join([*CHIME_SOUNDS, "FILE"]),
-              help="The sound at the start of each step: "
-              + "; ".join(f"{name}, {sound}" for name, sound in CHIME_SOUNDS.items())
-              + "; or a sound file of yours. The session always ends with its own closing "
-              "chime.")  # fmt: skip
-@click.option("--bell-every", "bell_every_ms", callback=milliseconds, default="0", metavar="DURATION",
-              help="A soft bell this often inside each step, e.g. --bell-every 30s (never on top of "
-              "speech).")  # fmt: skip
-@click.option("--no-chimes", is_flag=True, help="No chimes or bells, only the voice (and the ticks of "
-              "counted strokes; see --ticks).")  # fmt: skip
-@click.option("--music", default=NO_MUSIC, show_default=True, metavar="none|ambient|FILE",
-              help=f"Background under the voice: {NO_MUSIC}, {AMBIENT} (a soft generated bed), or an "
-              "audio file of yours (MP3, OGG, FLAC, WAV, M4A), looped to the session's length. "
-              "It dips while the voice speaks.")  # fmt: skip
-@click.option("--subtitles", type=click.Choice(["srt", "vtt"]), multiple=True,
-              help="Also write the narration as timed subtitles beside the MP3 (NAME.srt or NAME.vtt, "
-              "for video editors and players; timed as the .lrc). Repeatable.")  # fmt: skip
-@click.option(
-    "--format",
-    "audio_format",
-    type=click.Choice(list(AUDIO_FORMATS)),
-    default=None,
-    help="mp3 (the default; every phone plays it), or m4b/m4a: AAC with chapters and cover "
-    "for Apple Books and audiobook players. Default: from -o's extension, else mp3.",
-)
-@click.option("--bitrate", type=click.Choice(["96", "128", "192"]), default="128", show_default=True,
-              help="MP3 bit rate in kbps (constant, so phones seek to chapters exactly).")  # fmt: skip
+@sound_options
+@file_options
 def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, output_dir: Path,
-           fit: FitRequest, pace: Pace, ticks: bool, voice: VoiceSettings, language: str | None, chime: str,
-           bell_every_ms: int, no_chimes: bool, music: str, subtitles: tuple[str, ...],
-           audio_format: str | None, bitrate: str) -> None:  # fmt: skip
+           shape: SessionShape, language: str | None, voice: VoiceChoice, sound: SoundChoice,
+           file: FileChoice) -> None:  # fmt: skip
     """Render ROUTINE to an MP3 with chapters, lyrics and cover art.
 
     Several routines (or --all) are rendered in parallel, one per processor core.
@@ -167,34 +144,12 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
       voiceguide render --all -d sessions/
     """
     names = sorted({*builtin_names(), *user_routine_names()}) if every_routine else list(routines)
-    if not names:
-        raise click.UsageError("name a ROUTINE to render (see `voiceguide list`), or use --all")
-    if output and len(names) > 1:
-        raise click.UsageError("-o names one file; for several routines use --output-dir")
-    audio_format = _output_format(audio_format, output)
-    outputs = {name: output or output_dir / f"{Path(name).stem}.{audio_format}" for name in names}
-    if len(set(outputs.values())) < len(names):
-        raise click.UsageError("two routines would write the same file; render them to different folders")
-    shared = RenderOptions(
-        output=Path(),
-        voice=replace(voice, rate_wpm=pace.rate_wpm),
-        language=language,
-        fit=fit,
-        pace=pace,
-        chime=None if no_chimes else chime,
-        bell_every_ms=bell_every_ms,
-        music=music,
-        subtitles=tuple(dict.fromkeys(subtitles)),
-        bitrate_kbps=int(bitrate),
-        ticks=ticks,
-        audio_format=audio_format,
-    )
+    file = replace(file, audio_format=_output_format(file.audio_format, output))
+    outputs = _output_paths(names, output, output_dir, file.audio_format)
+    shared = RenderOptions(Path(), shape, voice, language, sound, file)
     if len(names) == 1:
-        _report(
-            render_session(
-                load_routine(names[0], language), replace(shared, output=outputs[names[0]]), _BarProgress()
-            )
-        )
+        options = replace(shared, output=outputs[names[0]])
+        _report(render_session(load_routine(names[0], language), options, _BarProgress()))
         return
     outcomes = render_many([(name, replace(shared, output=outputs[name])) for name in names], _report_one)
     failed = sum(isinstance(outcome, VoiceguideError) for outcome in outcomes)
@@ -202,7 +157,19 @@ def render(routines: tuple[str, ...], output: Path | None, every_routine: bool, 
         raise VoiceguideError(f"{failed} of {len(names)} routines were not rendered (see above)")
 
 
-def _output_format(asked: str | None, output: Path | None) -> str:
+def _output_paths(names: list[str], output: Path | None, folder: Path, audio_format: str) -> dict[str, Path]:
+    """Where each routine's session goes: -o for one, else NAME.FORMAT in the folder."""
+    if not names:
+        raise click.UsageError("name a ROUTINE to render (see `voiceguide list`), or use --all")
+    if output and len(names) > 1:
+        raise click.UsageError("-o names one file; for several routines use --output-dir")
+    outputs = {name: output or folder / f"{Path(name).stem}.{audio_format}" for name in names}
+    if len(set(outputs.values())) < len(names):
+        raise click.UsageError("two routines would write the same file; render them to different folders")
+    return outputs
+
+
+def _output_format(asked: str, output: Path | None) -> str:
     """The format asked, or the one -o's extension names, or MP3."""
     named = output.suffix.lower().lstrip(".") if output else ""
     if asked and named in AUDIO_FORMATS and named != asked:
@@ -248,22 +215,19 @@ def list_routines() -> None:
 @cli.command()
 @routine_argument
 @session_shape
-@click.option("--lang", "language", metavar="CODE", help="Narration language, e.g. en or fr.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="A table to read, or JSON for scripts.")  # fmt: skip
-def show(
-    routine: str, fit: FitRequest, pace: Pace, ticks: bool, language: str | None, output_format: str
-) -> None:
+def show(routine: str, shape: SessionShape, language: str | None, output_format: str) -> None:
     """Print ROUTINE's cue sheet: when each step starts and what is said when, without rendering.
 
     Times are planned from an estimate of speaking speed; in the rendered file a spoken line may
     move by a second or two, a step start never.
     """
-    script = plan_script(load_routine(routine, language), fit, pace, language, ticks=ticks)
+    script = plan_script(load_routine(routine, language), shape, language)
     if output_format == "json":
         click.echo(json.dumps(asdict(script), indent=2, ensure_ascii=False))
     else:
-        click.echo(cue_sheet(script, pace.rate_wpm))
+        click.echo(cue_sheet(script, shape.pace.rate_wpm))
 
 
 @cli.command()

@@ -8,9 +8,7 @@ import click
 
 from voiceguide.authoring import routine_json_schema, write_new_routine
 from voiceguide.durations import format_clock
-from voiceguide.fitting import FitRequest
-from voiceguide.narration import PACES
-from voiceguide.pipeline import plan_script
+from voiceguide.pipeline import SessionShape, plan_script
 from voiceguide.routine import slugify
 from voiceguide.routines import load_routine
 
@@ -21,7 +19,7 @@ def check(files: tuple[Path, ...]) -> None:
     """Check routine files (YAML, fields, durations, narration templates) without rendering."""
     for file in files:
         routine = load_routine(str(file))
-        script = plan_script(routine, FitRequest(), PACES["normal"])
+        script = plan_script(routine, SessionShape())
         click.echo(f"ok: {file}: {routine.name}, {len(routine.steps)} steps, {format_clock(script.total_ms)}")
 
 

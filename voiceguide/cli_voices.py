@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from voiceguide.cli_options import chosen_voice
 from voiceguide.errors import VoiceguideError
-from voiceguide.speech import AUTO, DEFAULT_RATE_WPM, VoiceSettings, engine_names, get_engine, pick_engine
+from voiceguide.narration import PACES
+from voiceguide.speech import AUTO, engine_names, get_engine, pick_engine, voice_settings
 from voiceguide.voice_sample import render_sample
 
 
@@ -27,7 +27,7 @@ from voiceguide.voice_sample import render_sample
 @click.option(
     "--rate",
     type=click.IntRange(60, 400),
-    default=DEFAULT_RATE_WPM,
+    default=PACES["normal"].rate_wpm,
     show_default=True,
     help="With --sample: words per minute.",
 )
@@ -46,7 +46,7 @@ def voices(engine: str, lang: str | None, sample: str | None, voice: str | None,
     """
     language = (lang or "en").split("-")[0]
     if sample is not None:
-        settings = replace(chosen_voice(engine, voice, voice_model), rate_wpm=rate, language=language)
+        settings = voice_settings(chosen_voice(engine, voice, voice_model), language, rate)
         click.echo(str(render_sample(sample, settings, output)))
         return
     default_engine = pick_engine(AUTO, language)
@@ -61,7 +61,7 @@ def _list_voices(name: str, lang: str | None, language: str, default_engine: str
         click.echo(f"{name:<8} (not available: {error})")
         return
     try:
-        default_id = speech.resolve_voice(VoiceSettings(engine=name, language=language)).id
+        default_id = speech.resolve_voice(None, language).id
     except VoiceguideError:
         default_id = None
     for found in speech.voices():

@@ -8,7 +8,14 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import platformdirs
+
 from voiceguide.errors import VoiceguideError
+
+
+def user_cache_dir() -> Path:
+    """Where voiceguide keeps what it can make again (``$XDG_CACHE_HOME/voiceguide`` on Linux)."""
+    return Path(platformdirs.user_cache_dir("voiceguide"))
 
 
 def prepare_output_folder(path: Path) -> None:

@@ -61,6 +61,18 @@ class FitRequest:
     """Quiet time before the first step; part of ``minutes`` when that is given."""
 
 
+@dataclass(frozen=True)
+class StepNeeds:
+    """What one step asks of the session's length."""
+
+    minimum_ms: int = 0
+    """The shortest it can be for what it says, with one stroke of each counted move."""
+    wanted_ms: int | None = None
+    """Room for all its counted strokes as written, in a routine that counts strokes."""
+    pinned_ms: int | None = None
+    """The length ``--step`` fixed for it."""
+
+
 def without_skipped(routine: Routine, skips: Sequence[str]) -> Routine:
     """The routine minus the named steps, each remaining step at its default length."""
     scale = (routine.minutes * 60 / routine.total_seconds) if routine.minutes else 1.0
@@ -83,19 +95,21 @@ def pinned_ms(routine: Routine, pins: Sequence[tuple[str, float]]) -> dict[int, 
 def fit_to_length(
     routine: Routine,
     minutes: float | None = None,
-    minimums_ms: Sequence[int] | None = None,
-    pins_ms: Mapping[int, int] | None = None,
+    needs: Sequence[StepNeeds] | None = None,
     lead_in_ms: int = 0,
-    wanted_ms: Sequence[int] | None = None,
 ) -> Plan:
     """Steps sized to fill ``minutes`` exactly (default: the routine's own length), after a quiet
-    lead-in of ``lead_in_ms`` (inside ``minutes`` when given, added to the routine's length if not).
+    lead-in of ``lead_in_ms`` (inside ``minutes`` when given, added to the routine's length if not);
+    ``needs`` has one entry per step.
 
-    No step is shorter than its minimum; each grows to its ``wanted_ms`` (room for all its counted
+    No step is shorter than its minimum; each grows to its wanted length (room for all its counted
     strokes) when the session can hold every step's wish, else its counts shrink toward the minimum.
     """
-    pins_ms = pins_ms or {}
-    minimums_ms = minimums_ms or [0] * len(routine.steps)
+    needs = needs or [StepNeeds()] * len(routine.steps)
+    pins_ms = {index: need.pinned_ms for index, need in enumerate(needs) if need.pinned_ms is not None}
+    minimums_ms = [need.minimum_ms for need in needs]
+    wanted = [need.wanted_ms for need in needs]
+    wanted_ms = [ms or 0 for ms in wanted] if any(ms is not None for ms in wanted) else None
     defaults_ms = _default_lengths_ms(routine)
     if lead_in_ms < 0 or lead_in_ms > MAX_LEAD_IN_MS:
         raise FittingError(f"--lead-in {lead_in_ms / 1000:g}s: give a lead-in from 0 to 5 minutes")

@@ -20,6 +20,8 @@ ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = 10.0
 CALIBRATION_DB = -0.691
 SILENCE_LUFS = -math.inf
+# What every session measures, integrated: the podcast norm (EBU R128's -23 is for broadcast).
+SESSION_LUFS = -16.0
 
 # The K-weighting filter's two stages (BS.1770-4, annex 1), as analogue prototypes so that the
 # response is right at any sample rate: a +4 dB high shelf for the head, then a 38 Hz high-pass.

@@ -18,7 +18,7 @@ from pydub import AudioSegment
 
 from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.limiter import limit_peaks
-from voiceguide.loudness import RELATIVE_GATE_LU, lufs_power, power_lufs
+from voiceguide.loudness import RELATIVE_GATE_LU, SESSION_LUFS, lufs_power, power_lufs
 from voiceguide.music import Background, looped_frames
 from voiceguide.timeline import Placement
 
@@ -35,8 +35,6 @@ DUCK_DB = 15.0
 DUCK_ATTACK_MS = 400
 DUCK_HOLD_MS = 250
 DUCK_RELEASE_MS = 800
-# What the session measures (EBU R128 integrated; the speech clips are levelled for it).
-SESSION_LUFS = -16.0
 # The background's loudness where nobody speaks: 18 LU under the voice, a bed to relax to...
 BED_LUFS = -34.0
 # ...and, in sessions with long silences, lower still: its loudest moments stay this far under

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import platformdirs
 
 from voiceguide.assets import asset_path
 from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
@@ -55,16 +54,17 @@ class Background:
     """What the session plays it at (mixing decides)."""
 
 
-def load_background(choice: str) -> Background | None:
-    """``none``, ``ambient`` or a path to any file ffmpeg reads, ready to loop under the voice."""
+def load_background(choice: str, cache: Path) -> Background | None:
+    """``none``, ``ambient`` or a path to any file ffmpeg reads, ready to loop under the voice;
+    the decoded track is kept in the folder ``cache``."""
     if choice == NO_MUSIC:
         return None
     if choice in _GENERATED:
         asset, crossfade_ms = _GENERATED[choice]
-        return _prepared(asset_path(asset), crossfade_ms)
+        return _prepared(asset_path(asset), crossfade_ms, cache)
     path = Path(choice).expanduser()
     _check_readable(path)
-    return _prepared(path, LOOP_CROSSFADE_MS)
+    return _prepared(path, LOOP_CROSSFADE_MS, cache)
 
 
 def looped_frames(background: Background, start: int, count: int) -> np.ndarray:
@@ -116,8 +116,8 @@ def _check_readable(path: Path) -> None:
         raise VoiceguideError(f"{path}: the music file cannot be read (permission denied)")
 
 
-def _prepared(source: Path, crossfade_ms: int) -> Background:
-    pcm, meta = _cache_paths(source)
+def _prepared(source: Path, crossfade_ms: int, cache: Path) -> Background:
+    pcm, meta = _cache_paths(source, cache)
     if not (pcm.exists() and meta.exists()):
         _decode(source, pcm)
         # Atomic, like the track: renders running side by side may read it at once.
@@ -134,12 +134,11 @@ def _prepared(source: Path, crossfade_ms: int) -> Background:
     return Background(pcm, frames, loudness["lufs"], loudness["loudest_lufs"], crossfade)
 
 
-def _cache_paths(source: Path) -> tuple[Path, Path]:
+def _cache_paths(source: Path, root: Path) -> tuple[Path, Path]:
     """Where the decoded track lives: keyed by the file's path, size and modification time."""
     stat = source.stat()
     identity = json.dumps([MUSIC_FORMAT_VERSION, str(source.resolve()), stat.st_size, stat.st_mtime_ns])
     digest = hashlib.sha256(identity.encode()).hexdigest()
-    root = Path(platformdirs.user_cache_dir("voiceguide")) / "music"
     root.mkdir(parents=True, exist_ok=True)
     return root / f"{digest}.pcm", root / f"{digest}.json"
 

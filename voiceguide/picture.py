@@ -1,29 +1,24 @@
 """A picture of a finished session: its loudness over time, the steps as labelled bands, the cues.
 
-Everything is read back from the MP3 itself (ffmpeg's EBU R128 meter, the ID3 chapters and timed
-lyrics), so the picture shows the file as a phone will play it, not the plan. Drawing needs
-matplotlib, an optional extra: ``pip install 'voiceguide[plot]'``.
+Everything is read back from the file itself (ffmpeg's EBU R128 meter, the chapters and timed
+lyrics in its tags), so the picture shows the file as a phone will play it, not the plan. Drawing
+needs matplotlib, an optional extra: ``pip install 'voiceguide[plot]'``.
 """
 
 from __future__ import annotations
 
-import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mutagen import MutagenError
-from mutagen.id3 import ID3
-
-from voiceguide.errors import MissingToolError, VoiceguideError
-from voiceguide.ffmpeg import require_ffmpeg
+from voiceguide.delivery.sessions import SessionFile, read_session
+from voiceguide.errors import DeliveryError, MissingToolError
+from voiceguide.ffmpeg import read_loudness
 from voiceguide.files import atomic_output
+from voiceguide.loudness import SESSION_LUFS
 
-# ffmpeg's meter reports momentary loudness every 100 ms; it reads -120 in digital silence.
+# ffmpeg's meter reads -120 in digital silence: the picture's floor is well above that.
 QUIETEST_SHOWN_LUFS = -60.0
-TARGET_LUFS = -16.0
-_MOMENTARY = re.compile(r"t:\s*([\d.]+)\s+TARGET:.*?M:\s*(-?[\d.]+|-inf|nan)")
 _BAND_COLOURS = ("#e8efe4", "#f4ece0")
 _CURVE_COLOUR = "#4f6d5a"
 _CUE_COLOUR = "#b0674f"
@@ -49,22 +44,43 @@ class SessionPicture:
     cues_s: tuple[float, ...]
 
 
-def read_session(mp3: Path) -> SessionPicture:
+def measure_session(path: Path) -> SessionPicture:
     """Loudness over time from ffmpeg's meter; steps and cues from the file's tags."""
-    seconds, momentary, integrated, peak = _measure(mp3)
-    title, steps, cues = _read_tags(mp3, seconds[-1] if seconds else 0.0)
-    return SessionPicture(title, seconds, momentary, integrated, peak, steps, cues)
+    loudness = read_loudness(path)
+    length_s = loudness.seconds[-1] if loudness.seconds else 0.0
+    try:
+        session: SessionFile | None = read_session(path)
+    except DeliveryError:
+        session = None  # audio made elsewhere, in a format with no tags of ours: loudness only
+    momentary = tuple(max(QUIETEST_SHOWN_LUFS, lufs) for lufs in loudness.momentary_lufs)
+    return SessionPicture(
+        session.title if session else path.stem,
+        loudness.seconds,
+        momentary,
+        loudness.integrated_lufs,
+        loudness.true_peak_dbtp,
+        _bands(session, length_s) if session else (),
+        tuple(sorted({line.at_ms / 1000 for line in session.narration})) if session else (),
+    )
 
 
-def draw_session(mp3: Path, png: Path) -> SessionPicture:
-    """Write the picture of ``mp3`` to ``png`` (atomically) and return what it shows."""
+def draw_session(path: Path, png: Path) -> SessionPicture:
+    """Write the picture of ``path`` to ``png`` (atomically) and return what it shows."""
     pyplot = _pyplot()
-    picture = read_session(mp3)
+    picture = measure_session(path)
     figure = _figure(pyplot, picture)
     with atomic_output(png) as temporary:
         figure.savefig(temporary, format="png", dpi=110)
     pyplot.close(figure)
     return picture
+
+
+def _bands(session: SessionFile, length_s: float) -> tuple[Band, ...]:
+    """Each chapter, from its start to the next one's (the last to the end of the audio)."""
+    starts = [chapter.start_ms / 1000 for chapter in session.chapters]
+    ends = [*starts[1:], length_s or session.duration_ms / 1000][: len(starts)]
+    chapters = session.chapters
+    return tuple(Band(c.title, start, end) for c, start, end in zip(chapters, starts, ends, strict=True))
 
 
 def _pyplot() -> Any:
@@ -80,53 +96,14 @@ def _pyplot() -> Any:
     return pyplot
 
 
-def _measure(mp3: Path) -> tuple[tuple[float, ...], tuple[float, ...], float, float]:
-    command = [require_ffmpeg(), "-hide_banner", "-nostdin", "-nostats", "-i", str(mp3),
-               "-filter_complex", "ebur128=peak=true", "-f", "null", "-"]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, errors="replace")
-    if done.returncode != 0 or "Summary:" not in done.stderr:
-        raise VoiceguideError(f"{mp3}: not an audio file ffmpeg can read")
-    log = done.stderr
-    points = [(float(t), _shown(m)) for t, m in _MOMENTARY.findall(log)]
-    summary = log[log.rindex("Summary:") :]
-    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
-    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
-    return (
-        tuple(t for t, _ in points),
-        tuple(m for _, m in points),
-        float(integrated[1]) if integrated else float("-inf"),
-        float(peak[1]) if peak else float("-inf"),
-    )
-
-
-def _shown(momentary: str) -> float:
-    value = float(momentary) if momentary not in ("-inf", "nan") else QUIETEST_SHOWN_LUFS
-    return max(QUIETEST_SHOWN_LUFS, value)
-
-
-def _read_tags(mp3: Path, length_s: float) -> tuple[str, tuple[Band, ...], tuple[float, ...]]:
-    try:
-        tags = ID3(mp3)
-    except MutagenError:
-        return mp3.stem, (), ()  # an MP3 made elsewhere: loudness only
-    title = str(tags["TIT2"].text[0]) if "TIT2" in tags else mp3.stem
-    chapters = sorted(tags.getall("CHAP"), key=lambda chapter: chapter.start_time)
-    steps = tuple(
-        Band(str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else c.element_id,
-             c.start_time / 1000, min(c.end_time / 1000, length_s or c.end_time / 1000))
-        for c in chapters
-    )  # fmt: skip
-    lyrics = tags.getall("SYLT")
-    cues = tuple(sorted({ms / 1000 for _, ms in lyrics[0].text})) if lyrics else ()
-    return title, steps, cues
-
-
 def _figure(pyplot: Any, picture: SessionPicture) -> Any:
     figure, axes = pyplot.subplots(figsize=(13, 4.6))
     _draw_steps(axes, picture.steps)
     axes.fill_between(picture.seconds, QUIETEST_SHOWN_LUFS, picture.momentary_lufs,
                       color=_CURVE_COLOUR, alpha=0.55, linewidth=0, label="loudness (momentary)")  # fmt: skip
-    axes.axhline(TARGET_LUFS, color=_CURVE_COLOUR, linestyle="--", linewidth=0.8, label="-16 LUFS")
+    axes.axhline(
+        SESSION_LUFS, color=_CURVE_COLOUR, linestyle="--", linewidth=0.8, label=f"{SESSION_LUFS:g} LUFS"
+    )
     axes.vlines(picture.cues_s, QUIETEST_SHOWN_LUFS, QUIETEST_SHOWN_LUFS + 4,
                 color=_CUE_COLOUR, linewidth=1.0, label="spoken line")  # fmt: skip
     if picture.steps:

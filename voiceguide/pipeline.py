@@ -1,24 +1,24 @@
-"""The stages in order: routine -> plan -> script -> clips -> timeline -> PCM -> MP3 + tags."""
+"""The stages in order: routine -> plan -> script -> clips -> timeline -> PCM -> file + tags + sidecars."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from voiceguide.arranging import TimelineBuilder
 from voiceguide.assets import asset_path
-from voiceguide.chimes import DEFAULT_CHIME, load_chimes
+from voiceguide.chimes import DEFAULT_CHIME, Chimes, load_chimes
 from voiceguide.encoding import DEFAULT_BITRATE_KBPS, encode_session
 from voiceguide.ffmpeg import require_ffmpeg
-from voiceguide.files import atomic_output, prepare_output_folder
-from voiceguide.fitting import FitRequest, fit_to_length, pinned_ms, without_skipped
+from voiceguide.files import atomic_output, prepare_output_folder, user_cache_dir
+from voiceguide.fitting import FitRequest, StepNeeds, fit_to_length, pinned_ms, without_skipped
 from voiceguide.mixing import background_gain_db, mix_pcm, window_count
 from voiceguide.music import NO_MUSIC, Background, load_background
 from voiceguide.narration import PACES, Pace, Script, estimate_speech_ms, narrate, step_minimums_ms
 from voiceguide.routine import Routine
 from voiceguide.sidecars import write_sidecars
-from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings, pick_engine
+from voiceguide.speech import ClipCache, ClipSupply, VoiceChoice, VoiceSettings, voice_settings
 from voiceguide.tags import SessionTags, write_tags
 from voiceguide.timeline import Timeline
 
@@ -35,28 +35,50 @@ class Progress:
 
 
 @dataclass(frozen=True)
-class RenderOptions:
-    output: Path
-    voice: VoiceSettings
+class SessionShape:
+    """What the cue sheet depends on: the length and steps asked, the pace, how strokes are paced."""
+
     fit: FitRequest = field(default_factory=FitRequest)
     pace: Pace = PACES["normal"]
-    """Reminder spacing; the speaking rate is ``voice.rate_wpm``."""
+    """The speaking rate and how often reminders come."""
+    ticks: bool = True
+    """Counted strokes are paced by a soft tick; False counts them aloud instead."""
+
+
+@dataclass(frozen=True)
+class SoundChoice:
+    """What marks time and what plays under the voice."""
+
     chime: str | None = DEFAULT_CHIME
     """A chime name (``bell``, ``bowl``, ``wood``), a sound file's path, or None for no chimes."""
     bell_every_ms: int = 0
     """A soft bell this often inside steps (0: none)."""
     music: str = NO_MUSIC
     """The background: ``none``, ``ambient`` or the path of an audio file."""
-    bitrate_kbps: int = DEFAULT_BITRATE_KBPS
-    cache_dir: Path | None = None
-    language: str | None = None
-    """The narration and voice language; None uses the routine's own."""
-    subtitles: tuple[str, ...] = ()
-    """Subtitle files to write beside the MP3: ``srt``, ``vtt``."""
-    ticks: bool = True
-    """Counted strokes are paced by a soft tick; False counts them aloud instead."""
+
+
+@dataclass(frozen=True)
+class FileChoice:
+    """The file a render writes, beside the .lrc it always writes."""
+
     audio_format: str = "mp3"
     """``mp3``, or ``m4b``/``m4a``: AAC with a chapter track, for audiobook players."""
+    bitrate_kbps: int = DEFAULT_BITRATE_KBPS
+    subtitles: tuple[str, ...] = ()
+    """Subtitle files to write beside the session: ``srt``, ``vtt``."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    output: Path
+    shape: SessionShape = field(default_factory=SessionShape)
+    voice: VoiceChoice = field(default_factory=VoiceChoice)
+    language: str | None = None
+    """The narration and voice language; None uses the routine's own."""
+    sound: SoundChoice = field(default_factory=SoundChoice)
+    file: FileChoice = field(default_factory=FileChoice)
+    cache_dir: Path = field(default_factory=user_cache_dir)
+    """Where spoken clips and decoded music are kept between renders."""
     speech_cores: int | None = None
     """How many cores the speech engine may use (None: the machine's); ``render_many`` shares
     them out among the renders it runs at once."""
@@ -71,16 +93,19 @@ class RenderResult:
     subtitles: tuple[Path, ...] = ()
 
 
-def plan_script(
-    routine: Routine, fit: FitRequest, pace: Pace, language: str | None = None, ticks: bool = True
-) -> Script:
+def plan_script(routine: Routine, shape: SessionShape, language: str | None = None) -> Script:
     """What will be said and when, without making any audio (for ``show`` and ``check``)."""
+    fit, pace = shape.fit, shape.pace
     chosen = without_skipped(routine, fit.skips) if fit.skips else routine
     minimums_ms = step_minimums_ms(chosen, pace, language)
     wanted_ms = step_minimums_ms(chosen, pace, language, every_stroke=True) if chosen.counts_strokes else None
     pins_ms = pinned_ms(chosen, fit.pins)
-    plan = fit_to_length(chosen, fit.minutes, minimums_ms, pins_ms, fit.lead_in_ms, wanted_ms)
-    return narrate(plan, pace, language, ticks)
+    needs = [
+        StepNeeds(minimum_ms, wanted_ms[index] if wanted_ms else None, pins_ms.get(index))
+        for index, minimum_ms in enumerate(minimums_ms)
+    ]
+    plan = fit_to_length(chosen, fit.minutes, needs, fit.lead_in_ms)
+    return narrate(plan, pace, language, shape.ticks)
 
 
 def render_session(
@@ -91,57 +116,58 @@ def render_session(
     require_ffmpeg()
     prepare_output_folder(options.output)
     language = options.language or routine.language
-    voice = replace(options.voice, language=language, engine=pick_engine(options.voice.engine, language))
-    pace = replace(options.pace, rate_wpm=voice.rate_wpm)
-    script = plan_script(routine, options.fit, pace, voice.language, options.ticks)
+    voice = voice_settings(options.voice, language, options.shape.pace.rate_wpm)
+    script = plan_script(routine, options.shape, language)
     try:
-        with ClipSupply(voice, ClipCache(options.cache_dir), options.speech_cores) as clips:
+        with _clip_supply(voice, options) as clips:
             # In the order heard, which is the order mixing takes them: the last clip made is the
             # closing line, so little audio is left to encode once speech is done.
             clips.start(script.spoken_texts(), needed_first=script.spoken_texts(step_index=0))
             # Read while the first clips are spoken; a bad music or chime file still stops the
             # render before any audio is written.
-            background = _levelled_background(options.music, script, voice.rate_wpm)
-            chimes = load_chimes(
-                options.chime,
-                lead_in=script.lead_in_ms > 0,
-                bell_every_ms=options.bell_every_ms,
-                tick=options.ticks and routine.counts_strokes,
-            )
-            builder = TimelineBuilder(script, clips.get, chimes, background)
-            timeline = _write_audio(builder, routine, options, progress)
+            background = _levelled_background(options, script)
+            builder = TimelineBuilder(script, clips.get, _chimes(options, routine, script), background)
+            with atomic_output(options.output) as temporary:
+                windows = _counted(
+                    mix_pcm(builder), progress.stage("Rendering", window_count(script.total_ms))
+                )
+                # The chapters are known before any audio: the steps' times are fixed.
+                file = options.file
+                encode_session(windows, temporary, file.audio_format, file.bitrate_kbps, script.chapters)
+                timeline = builder.timeline()
+                write_tags(temporary, timeline, _session_tags(routine, timeline), file.audio_format)
     finally:
         progress.finish()
-    lyrics, *subtitles = write_sidecars(options.output, timeline, options.subtitles)
+    lyrics, *subtitles = write_sidecars(options.output, timeline, options.file.subtitles)
     return RenderResult(options.output, lyrics, timeline, clips.synthesized, tuple(subtitles))
 
 
-def _write_audio(
-    builder: TimelineBuilder, routine: Routine, options: RenderOptions, progress: Progress
-) -> Timeline:
-    tick = progress.stage("Rendering", window_count(builder.total_ms))
-
-    def windows_with_progress() -> Iterator[bytes]:
-        for window in mix_pcm(builder):
-            yield window
-            tick()
-
-    with atomic_output(options.output) as temporary:
-        chapters = builder.script.chapters  # known before any audio: the steps' times are fixed
-        encode_session(
-            windows_with_progress(), temporary, options.audio_format, options.bitrate_kbps, chapters
-        )
-        timeline = builder.timeline()
-        write_tags(temporary, timeline, _session_tags(routine, timeline), options.audio_format)
-    return timeline
+def _clip_supply(voice: VoiceSettings, options: RenderOptions) -> ClipSupply:
+    return ClipSupply(voice, ClipCache(options.cache_dir / "clips"), options.speech_cores)
 
 
-def _levelled_background(music: str, script: Script, rate_wpm: int) -> Background | None:
-    background = load_background(music)
+def _chimes(options: RenderOptions, routine: Routine, script: Script) -> Chimes | None:
+    return load_chimes(
+        options.sound.chime,
+        lead_in=script.lead_in_ms > 0,
+        bell_every_ms=options.sound.bell_every_ms,
+        tick=options.shape.ticks and routine.counts_strokes,
+    )
+
+
+def _levelled_background(options: RenderOptions, script: Script) -> Background | None:
+    background = load_background(options.sound.music, options.cache_dir / "music")
     if background is None:
         return None
+    rate_wpm = options.shape.pace.rate_wpm
     speaking_ms = sum(estimate_speech_ms(cue.text, rate_wpm) for cue in script.cues)
     return replace(background, gain_db=background_gain_db(background, speaking_ms / script.total_ms))
+
+
+def _counted(windows: Iterable[bytes], tick: Callable[[], None]) -> Iterator[bytes]:
+    for window in windows:
+        yield window
+        tick()
 
 
 def _session_tags(routine: Routine, timeline: Timeline) -> SessionTags:

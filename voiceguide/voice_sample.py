@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from pydub import AudioSegment
@@ -10,16 +9,15 @@ from pydub import AudioSegment
 from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.encoding import encode_session
 from voiceguide.ffmpeg import require_ffmpeg
-from voiceguide.files import atomic_output, prepare_output_folder
-from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings, pick_engine
+from voiceguide.files import atomic_output, prepare_output_folder, user_cache_dir
+from voiceguide.speech import ClipCache, ClipSupply, VoiceSettings
 
 
-def render_sample(text: str, voice: VoiceSettings, output: Path, cache_dir: Path | None = None) -> Path:
+def render_sample(text: str, voice: VoiceSettings, output: Path) -> Path:
     """``text`` spoken by ``voice`` into a short MP3 at ``output``: to hear a voice before choosing."""
     require_ffmpeg()
     prepare_output_folder(output)
-    voice = replace(voice, engine=pick_engine(voice.engine, voice.language))
-    with ClipSupply(voice, ClipCache(cache_dir)) as clips:
+    with ClipSupply(voice, ClipCache(user_cache_dir() / "clips")) as clips:
         clip = clips.start([text], needed_first=[text]).get(text)  # one clip: no worker to wait for
     stereo = AudioSegment.from_file(clip.path).set_channels(CHANNELS).set_frame_rate(SAMPLE_RATE_HZ)
     with atomic_output(output) as temporary:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,14 @@ class ChapterMark:
 
 
 @dataclass(frozen=True)
+class NarrationLine:
+    """A sentence of the narration and when it is heard (from the file's timed lyrics)."""
+
+    at_ms: int
+    text: str
+
+
+@dataclass(frozen=True)
 class SessionFile:
     """A rendered session (MP3 or M4B) and the lyrics file beside it, if there is one."""
 
@@ -33,6 +41,8 @@ class SessionFile:
     chapters: tuple[ChapterMark, ...]
     size_bytes: int
     mime: str
+    narration: tuple[NarrationLine, ...] = ()
+    """The timed lyrics (MP3s carry them; MP4s only untimed ones)."""
 
     @property
     def lyrics(self) -> Path | None:
@@ -61,7 +71,10 @@ def _mp3_session(path: Path, audio: MP3) -> SessionFile:
     frames = tags.getall("CHAP") if tags else []
     # Another program's chapters may have no title of their own.
     chapters = [ChapterMark(_chapter_title(frame), frame.start_time) for frame in frames]
-    return _session(path, title, audio.info.length, chapters, AUDIO_FORMATS["mp3"].mime)
+    session = _session(path, title, audio.info.length, chapters, AUDIO_FORMATS["mp3"].mime)
+    timed = tags.getall("SYLT") if tags else []
+    narration = tuple(NarrationLine(at_ms, str(text)) for text, at_ms in timed[0].text) if timed else ()
+    return replace(session, narration=narration)
 
 
 def _chapter_title(frame: Any) -> str:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from voiceguide.speech.base import (
     AUTO,
-    DEFAULT_RATE_WPM,
     SpeechEngine,
+    VoiceChoice,
     VoiceInfo,
     VoiceSettings,
     engine_names,
     get_engine,
     pick_engine,
     register_engine,
+    voice_settings,
 )
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.piper_engine import PiperEngine
@@ -25,12 +26,12 @@ register_engine("piper", PiperEngine)
 
 __all__ = [
     "DEFAULT_ENGINE",
-    "DEFAULT_RATE_WPM",
     "Clip",
     "ClipCache",
     "ClipSupply",
     "SpeechEngine",
     "SpeechResult",
+    "VoiceChoice",
     "VoiceInfo",
     "VoiceSettings",
     "engine_names",
@@ -38,4 +39,5 @@ __all__ = [
     "pick_engine",
     "register_engine",
     "speak_all",
+    "voice_settings",
 ]

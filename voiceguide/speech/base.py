@@ -9,19 +9,36 @@ from typing import Protocol
 
 from voiceguide.errors import EngineError
 
-# A calm guiding pace; espeak-ng's own default (175 wpm) sounds hurried for massage.
-DEFAULT_RATE_WPM = 150
+# ``--engine auto``: the first of these that is installed and speaks the language.
+AUTO_ORDER = ("piper", "pyttsx3")
+AUTO = "auto"
 
 
 @dataclass(frozen=True)
+class VoiceChoice:
+    """The voice a user asks for, before the session's language decides what it means."""
+
+    engine: str = AUTO
+    """An engine's name, or ``auto``."""
+    voice: str | None = None
+    """An engine-specific voice id or a voice file's path; None picks the language's voice."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class VoiceSettings:
-    """How clips are spoken; every field is part of the clip cache key."""
+    """How clips are spoken, every choice made; every field is part of the clip cache key."""
 
     engine: str
     voice: str | None = None
-    """An engine-specific voice id; None picks the engine's voice for ``language``."""
-    rate_wpm: int = DEFAULT_RATE_WPM
-    language: str = "en"
+    language: str
+    rate_wpm: int
+    """The pace's speaking rate, in words a minute."""
+
+
+def voice_settings(choice: VoiceChoice, language: str, rate_wpm: int) -> VoiceSettings:
+    """What ``choice`` means for a session in ``language`` spoken at ``rate_wpm``."""
+    engine = pick_engine(choice.engine, language)
+    return VoiceSettings(engine=engine, voice=choice.voice, language=language, rate_wpm=rate_wpm)
 
 
 @dataclass(frozen=True)
@@ -48,8 +65,8 @@ class SpeechEngine(Protocol):
 
     def voices(self) -> list[VoiceInfo]: ...
 
-    def resolve_voice(self, settings: VoiceSettings) -> VoiceInfo:
-        """The voice ``settings`` asks for, or EngineError listing what the engine has."""
+    def resolve_voice(self, voice: str | None, language: str) -> VoiceInfo:
+        """The voice asked for (None: the language's), or EngineError listing what the engine has."""
         ...
 
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
@@ -68,11 +85,6 @@ def engine_names() -> list[str]:
     return sorted(_ENGINES)
 
 
-# ``--engine auto``: the first of these that is installed and speaks the language.
-AUTO_ORDER = ("piper", "pyttsx3")
-AUTO = "auto"
-
-
 def pick_engine(name: str, language: str) -> str:
     """The engine ``name`` means: itself, or for ``auto`` the natural voice when it is installed
     and has a voice for ``language``, else the system voice."""
@@ -84,7 +96,7 @@ def pick_engine(name: str, language: str) -> str:
         if engine is None or not engine.is_available():
             continue
         try:
-            engine.resolve_voice(VoiceSettings(engine=candidate, language=language))
+            engine.resolve_voice(None, language)
         except EngineError:
             continue
         return candidate

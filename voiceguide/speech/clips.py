@@ -14,13 +14,13 @@ from pydub.silence import detect_leading_silence
 from voiceguide.audio_format import FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.errors import EngineError
 from voiceguide.limiter import peak_gain
-from voiceguide.loudness import gated_lufs, k_weighted, weighted_block_powers
+from voiceguide.loudness import SESSION_LUFS, gated_lufs, k_weighted, weighted_block_powers
 
-# Every clip is levelled on its own so the finished session measures -16 LUFS (the podcast norm,
-# EBU R128) without a second pass over it. A clip is heard on both channels (+3 dB over its mono
-# measure), and a session measures about 0.9 LU under its clips, from the blocks that straddle
-# the gaps between them (measured on the four built-in routines).
-SPEECH_LUFS = -15.1
+# Every clip is levelled on its own so the finished session measures SESSION_LUFS without a second
+# pass over it. A clip is heard on both channels (+3 dB over its mono measure), and a session
+# measures about 0.9 LU under its clips, from the blocks that straddle the gaps between them.
+SESSION_UNDER_CLIPS_LU = 0.9
+SPEECH_LUFS = SESSION_LUFS + SESSION_UNDER_CLIPS_LU
 BOTH_CHANNELS_DB = 10 * math.log10(2)
 # Speech peaks stay this far under full scale, leaving room for a chime's tail under the voice;
 # the few peaks above it (a plosive, a stressed syllable) are turned down smoothly.

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from voiceguide.errors import EngineError
-from voiceguide.speech.base import VoiceInfo, VoiceSettings
+from voiceguide.speech.base import VoiceInfo
 
 BUNDLED_VOICE_ID = "joe"
 # Measured: at length_scale 1 the joe voice says the daily routine's lines in 0.84 of the time
@@ -52,20 +52,20 @@ class PiperEngine:
         bundled = _bundled_model()
         return [_voice_info(bundled, BUNDLED_VOICE_ID)] if bundled else []
 
-    def resolve_voice(self, settings: VoiceSettings) -> VoiceInfo:
+    def resolve_voice(self, voice: str | None, language: str) -> VoiceInfo:
         """A voice file's path (``--voice-model``), or the bundled voice for its language."""
-        if settings.voice and settings.voice.endswith(".onnx"):
-            model = Path(settings.voice).expanduser()
+        if voice and voice.endswith(".onnx"):
+            model = Path(voice).expanduser()
             if not model.is_file() or not Path(f"{model}.json").is_file():
                 raise EngineError(
                     f"{model}: no Piper voice there; a voice is an .onnx file with its .onnx.json beside it"
                 )
             return _voice_info(model, str(model))
         voices = self.voices()
-        wanted = (settings.voice or settings.language).lower()
-        for voice in voices:
-            if wanted in (voice.id, voice.name.lower(), *voice.languages):
-                return voice
+        wanted = (voice or language).lower()
+        for found in voices:
+            if wanted in (found.id, found.name.lower(), *found.languages):
+                return found
         have = "; ".join(f"{v.id} ({', '.join(v.languages)})" for v in voices) or "none"
         raise EngineError(
             f'the piper engine has no voice for "{wanted}" (it has: {have}); give a Piper voice file '

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide.errors import EngineError
-from voiceguide.speech.base import VoiceInfo, VoiceSettings
+from voiceguide.speech.base import VoiceInfo
 
 # The voice picked for a language when none is asked for.
 PREFERRED_LANGUAGE_VOICE = {"en": "en-us", "fr": "fr-fr"}
@@ -68,12 +68,10 @@ class Pyttsx3Engine:
             ]
         return self._voices
 
-    def resolve_voice(self, settings: VoiceSettings) -> VoiceInfo:
+    def resolve_voice(self, voice: str | None, language: str) -> VoiceInfo:
         """The voice asked for by id, name or language code, else the language's usual voice."""
         voices = self.voices()
-        wanted = (
-            settings.voice or PREFERRED_LANGUAGE_VOICE.get(settings.language, settings.language)
-        ).lower()
+        wanted = (voice or PREFERRED_LANGUAGE_VOICE.get(language, language)).lower()
         for matches in (_by_id, _by_language, _by_language_family):
             found = [v for v in voices if matches(v, wanted)]
             if found:

@@ -110,7 +110,7 @@ class ClipSupply:
     def _engine(self) -> SpeechEngine:
         engine = get_engine(self.settings.engine)
         if not self._voice_id:
-            self._voice_id = engine.resolve_voice(self.settings).id
+            self._voice_id = engine.resolve_voice(self.settings.voice, self.settings.language).id
         return engine
 
     def _job(self, text: str) -> tuple[str, str, Path, str, int]:

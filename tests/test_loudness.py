@@ -9,9 +9,19 @@ import pytest
 from helpers import ebur128
 
 from voiceguide.limiter import _moving_average, _running_min, limit_peaks, peak_gain
-from voiceguide.loudness import integrated_lufs, max_momentary_lufs, peak_dbfs
+from voiceguide.loudness import block_powers, gated_lufs, max_momentary_lufs
 
 RATE = 44_100
+
+
+def integrated_lufs(frames: np.ndarray, rate: int) -> float:
+    """BS.1770 integrated loudness as voiceguide measures music and clips: both gates over the
+    400 ms blocks."""
+    return gated_lufs(block_powers(frames, rate))
+
+
+def peak_dbfs(frames: np.ndarray) -> float:
+    return 20 * float(np.log10(np.abs(frames).max()))
 
 
 def _write_wav(path: Path, frames: np.ndarray, rate: int = RATE) -> None:

@@ -2,7 +2,9 @@
 
 import multiprocessing
 import sys
+import time
 import wave
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from voiceguide.errors import EngineError
 from voiceguide.routines import load_routine
 from voiceguide.speech import ClipCache, ClipSupply, VoiceInfo, get_engine, register_engine
 from voiceguide.speech.clips import check_engine_output
+from voiceguide.speech.supply import _WorkerProcesses
 
 SYSTEM = voice("pyttsx3")
 
@@ -261,3 +264,17 @@ def test_speech_runs_on_the_cores_it_is_given(runs_in_processes, threads, cores,
         assert executor._max_workers == expected
     finally:
         executor.shutdown()
+
+
+def test_a_hung_worker_process_is_stopped_when_the_supply_gives_up():
+    """Off Linux the system voice speaks in worker processes; one that never answers is
+    terminated, not waited for."""
+    workers = _WorkerProcesses()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=workers)
+    pool.submit(time.sleep, 3600)
+    (process,) = workers._started  # started by the submit, before it returns
+    assert process.is_alive()
+    workers.terminate_all()
+    pool.shutdown(wait=False, cancel_futures=True)
+    process.join(timeout=30)
+    assert not process.is_alive()

@@ -209,10 +209,3 @@ def _clear_of(at_ms: int, busy: Sequence[tuple[int, int]]) -> int:
 
 def _chime_at(chime: ChimeSound, at_ms: int) -> Placement:
     return Placement(chime.path, at_ms, chime.duration_ms, chime.gain_db)
-
-
-def build_timeline(
-    script: Script, clips: Mapping[str, Clip], chimes: Chimes | None, background: Background | None = None
-) -> Timeline:
-    """Every cue placed where it was planned, or later if real speech ran long; chimes at steps."""
-    return TimelineBuilder(script, clips.__getitem__, chimes, background).timeline()

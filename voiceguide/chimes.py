@@ -6,14 +6,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from pydub import AudioSegment
-from pydub.exceptions import CouldntDecodeError
-
 from voiceguide.assets import asset_path
-from voiceguide.audio_format import FULL_SCALE, SAMPLE_WIDTH_BYTES
 from voiceguide.errors import VoiceguideError
 from voiceguide.loudness import max_momentary_lufs
+from voiceguide.sounds import float_frames, load_sound
 
 # name: what it sounds like (for --help). Each is chime-NAME.wav, made by scripts/make_assets.py.
 CHIME_SOUNDS = {
@@ -95,15 +91,9 @@ def _step_chime(name_or_path: str) -> ChimeSound:
 
 def _levelled(path: Path, lufs: float) -> ChimeSound:
     """The sound with the gain that brings its strike to ``lufs``."""
-    try:
-        sound = AudioSegment.from_file(path).set_sample_width(SAMPLE_WIDTH_BYTES)
-    except (CouldntDecodeError, IndexError, OSError):
-        raise VoiceguideError(
-            f"{path}: not a sound file ffmpeg can read; use a WAV, MP3, OGG or FLAC"
-        ) from None
-    strikes = sound[: STRIKES_WITHIN_S * 1000]
-    samples = np.frombuffer(strikes.raw_data, dtype="<i2").reshape(-1, sound.channels)
-    loudness = max_momentary_lufs(samples.astype(np.float32) / FULL_SCALE, sound.frame_rate)
+    sound = load_sound(path)
+    strikes = float_frames(sound[: STRIKES_WITHIN_S * 1000])
+    loudness = max_momentary_lufs(strikes, sound.frame_rate)
     if not math.isfinite(loudness):
         raise VoiceguideError(f"{path}: the sound is silent; choose another chime")
     return ChimeSound(path, min(len(sound), LONGEST_CHIME_MS), lufs - loudness)

@@ -4,13 +4,21 @@ measures finished files with its EBU R128 meter."""
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.errors import MissingToolError, VoiceguideError
+
+# An hour of FLAC decodes in about 10 s here; far longer means ffmpeg is stuck on the input.
+DECODE_TIMEOUT_S = 300
+_NOT_AUDIO = "not an audio file ffmpeg can read"
+_READABLE = "use an MP3, OGG, FLAC, WAV or M4A file"
 
 # The meter prints momentary loudness every 100 ms ("t: 1.2 TARGET:-23 LUFS M: -18.1 S: ..."),
 # then a summary with the integrated loudness and, with peak=true, the true peak.
@@ -62,3 +70,39 @@ def read_loudness(path: Path) -> LoudnessReading:
 
 def _reading(text: str) -> float:
     return -math.inf if text in ("-inf", "nan") else float(text)
+
+
+def decode_to_file(source: Path, destination: Path, timeout_s: float = DECODE_TIMEOUT_S) -> None:
+    """``source`` as the session's raw PCM (s16le stereo at 44.1 kHz) in ``destination``, written
+    atomically; a file ffmpeg cannot read is the user's error, named."""
+    handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
+    os.close(handle)
+    try:
+        _decode(source, name, timeout_s)
+        if os.path.getsize(name) == 0:
+            raise VoiceguideError(f"{source}: {_NOT_AUDIO} (no audio in it); {_READABLE}")
+        os.replace(name, destination)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def decode_to_bytes(source: Path, max_seconds: float, timeout_s: float = DECODE_TIMEOUT_S) -> bytes:
+    """The first ``max_seconds`` of ``source`` as the session's raw PCM, for short sounds."""
+    return _decode(source, "pipe:1", timeout_s, max_seconds)
+
+
+def _decode(source: Path, output: str, timeout_s: float, max_seconds: float | None = None) -> bytes:
+    # Only local files: a playlist or concat file given as music must not fetch URLs. The "file:"
+    # prefix keeps a name that starts with "-" or holds a ":" from being read as anything else.
+    command = [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+               "-protocol_whitelist", "file", "-i", f"file:{source.absolute()}", "-vn",
+               *(["-t", f"{max_seconds:g}"] if max_seconds else []),
+               "-f", "s16le", "-ar", str(SAMPLE_RATE_HZ), "-ac", str(CHANNELS), output]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise VoiceguideError(f"{source}: decoding took over {timeout_s:g} s; {_READABLE}") from None
+    if done.returncode != 0:
+        reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["no audio in it"])[-1]
+        raise VoiceguideError(f"{source}: {_NOT_AUDIO} ({reason}); {_READABLE}")
+    return done.stdout

@@ -32,11 +32,6 @@ _FILTER_TAIL_S = 0.25
 _FFT_BLOCK = 4096
 
 
-def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
-    """Gated integrated loudness of the whole signal, in LUFS (-inf for silence)."""
-    return gated_lufs(block_powers(samples, rate_hz))
-
-
 def max_momentary_lufs(samples: np.ndarray, rate_hz: int) -> float:
     """The loudest 400 ms of the signal, in LUFS: how loud a short sound such as a chime is heard."""
     powers = block_powers(samples, rate_hz)
@@ -66,11 +61,6 @@ def k_weighted(samples: np.ndarray, rate_hz: int) -> np.ndarray:
     spectrum = np.fft.rfft(frames, n=size, axis=0)
     spectrum *= _k_response(size, rate_hz).astype(spectrum.dtype)[:, None]
     return np.fft.irfft(spectrum, n=size, axis=0)[: len(frames)]
-
-
-def peak_dbfs(samples: np.ndarray) -> float:
-    peak = float(np.abs(samples).max()) if samples.size else 0.0
-    return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
 def power_lufs(power: float) -> float:

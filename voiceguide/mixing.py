@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from pydub import AudioSegment
 
-from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
+from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ
 from voiceguide.limiter import limit_peaks
 from voiceguide.loudness import RELATIVE_GATE_LU, SESSION_LUFS, lufs_power, power_lufs
 from voiceguide.music import Background, looped_frames
+from voiceguide.sounds import float_frames, load_sound
 from voiceguide.timeline import Placement
 
 # A whole number of seconds keeps every window a whole number of frames at 44.1 kHz.
@@ -190,12 +190,10 @@ class _SoundCache:
 
 def _decoded(placement: Placement) -> np.ndarray:
     """The sound as ``(frames, channels)`` floats at the placement's gain, cut to its duration."""
-    audio = AudioSegment.from_file(placement.sound).set_frame_rate(SAMPLE_RATE_HZ)
-    audio = audio.set_sample_width(SAMPLE_WIDTH_BYTES)
+    audio = load_sound(placement.sound).set_frame_rate(SAMPLE_RATE_HZ)
     if audio.channels > CHANNELS:
         audio = audio.set_channels(CHANNELS)
-    samples = np.frombuffer(audio.raw_data, dtype=np.int16).reshape(-1, audio.channels)
-    sound = samples.astype(np.float32) * np.float32(10 ** (placement.gain_db / 20) / FULL_SCALE)
+    sound = float_frames(audio, placement.gain_db)
     wanted = _frame(placement.duration_ms)
     if wanted < len(sound):
         sound = sound[:wanted]

@@ -11,8 +11,6 @@ import functools
 import hashlib
 import json
 import os
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,18 +19,22 @@ import numpy as np
 from voiceguide.assets import asset_path
 from voiceguide.audio_format import CHANNELS, FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYTES
 from voiceguide.errors import VoiceguideError
-from voiceguide.ffmpeg import require_ffmpeg
+from voiceguide.ffmpeg import decode_to_file
 from voiceguide.files import write_text_atomically
-from voiceguide.loudness import block_powers, gated_lufs, power_lufs
+from voiceguide.loudness import BLOCK_S, HOP_S, gated_lufs, k_weighted, power_lufs, weighted_block_powers
 
 # A user's track is looped with an equal-power crossfade this long (or a quarter of the track).
 LOOP_CROSSFADE_MS = 3000
 # Shorter than this, a track cannot carry a loop.
 SHORTEST_TRACK_MS = 2000
-# Bump when decoding or measuring changes, so cached tracks are made again.
-MUSIC_FORMAT_VERSION = 1
-# Loudness is measured ten seconds at a time, so a long track never sits whole in memory.
+# Bump when decoding or measuring changes, so cached tracks are made again. 2: loudness gated
+# once over the whole track, as BS.1770 says, not averaged over ten-second stretches.
+MUSIC_FORMAT_VERSION = 2
+# Loudness is measured ten seconds at a time (a whole number of 100 ms hops), so a long track
+# never sits whole in memory; each stretch is filtered from half a second before it, by when the
+# K-weighting's 38 Hz high-pass has forgotten what came earlier.
 _MEASURE_CHUNK_FRAMES = 10 * SAMPLE_RATE_HZ
+_FILTER_SETTLE_FRAMES = SAMPLE_RATE_HZ // 2
 
 NO_MUSIC = "none"
 AMBIENT = "ambient"
@@ -119,7 +121,7 @@ def _check_readable(path: Path) -> None:
 def _prepared(source: Path, crossfade_ms: int, cache: Path) -> Background:
     pcm, meta = _cache_paths(source, cache)
     if not (pcm.exists() and meta.exists()):
-        _decode(source, pcm)
+        decode_to_file(source, pcm)
         # Atomic, like the track: renders running side by side may read it at once.
         write_text_atomically(meta, json.dumps(_track_loudness(pcm)))
     frames = pcm.stat().st_size // (CHANNELS * SAMPLE_WIDTH_BYTES)
@@ -143,43 +145,27 @@ def _cache_paths(source: Path, root: Path) -> tuple[Path, Path]:
     return root / f"{digest}.pcm", root / f"{digest}.json"
 
 
-def _decode(source: Path, destination: Path) -> None:
-    """Decode with ffmpeg into ``destination``, atomically; a file it cannot read is the user's error."""
-    handle, name = tempfile.mkstemp(suffix=".pcm.part", dir=destination.parent)
-    os.close(handle)
-    command = [
-        require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(source),
-        "-vn", "-f", "s16le", "-ar", str(SAMPLE_RATE_HZ), "-ac", str(CHANNELS), name,
-    ]  # fmt: skip
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace")
-        if done.returncode != 0 or os.path.getsize(name) == 0:
-            reason = (done.stderr.strip().splitlines() or ["no audio in it"])[-1]
-            raise VoiceguideError(
-                f"{source}: not an audio file ffmpeg can read ({reason}); "
-                "use an MP3, OGG, FLAC, WAV or M4A file"
-            )
-        os.replace(name, destination)
-    finally:
-        Path(name).unlink(missing_ok=True)
-
-
 def _track_loudness(pcm: Path) -> dict[str, float | None]:
-    """The track's integrated loudness (the power-weighted mean of its stretches' gated loudness)
-    and its loudest 400 ms."""
-    track = np.memmap(pcm, dtype=np.int16, mode="r").reshape(-1, CHANNELS)
-    powers, weights, loudest = [], [], 0.0
-    for start in range(0, len(track), _MEASURE_CHUNK_FRAMES):
-        chunk = track[start : start + _MEASURE_CHUNK_FRAMES] / FULL_SCALE
-        blocks = block_powers(chunk, SAMPLE_RATE_HZ)
-        lufs = gated_lufs(blocks)
-        if np.isfinite(lufs):
-            powers.append(10 ** (lufs / 10))
-            weights.append(len(chunk))
-            loudest = max(loudest, float(blocks.max()))
-    if not powers:
+    """The track's integrated loudness (BS.1770: both gates over all its 400 ms blocks) and its
+    loudest 400 ms."""
+    powers = _block_powers(np.memmap(pcm, dtype=np.int16, mode="r").reshape(-1, CHANNELS))
+    lufs = gated_lufs(powers)
+    if not np.isfinite(lufs):
         return {"lufs": None, "loudest_lufs": None}
-    return {
-        "lufs": float(10 * np.log10(np.average(powers, weights=weights))),
-        "loudest_lufs": power_lufs(loudest),
-    }
+    return {"lufs": lufs, "loudest_lufs": power_lufs(float(powers.max()))}
+
+
+def _block_powers(track: np.ndarray) -> np.ndarray:
+    """Every 400 ms block's K-weighted power, worked out ten seconds at a time so a long track
+    never sits whole in memory: each stretch is filtered from a little before it (the filter's
+    memory) to the end of its last block, giving the blocks the whole track would."""
+    block, hop = round(BLOCK_S * SAMPLE_RATE_HZ), round(HOP_S * SAMPLE_RATE_HZ)
+    powers = []
+    for start in range(0, len(track), _MEASURE_CHUNK_FRAMES):
+        low = max(0, start - _FILTER_SETTLE_FRAMES)
+        high = min(len(track), start + _MEASURE_CHUNK_FRAMES + block - hop)
+        if high - start < block and start:
+            break  # no block starts here that ends inside the track
+        weighted = k_weighted(track[low:high] / FULL_SCALE, SAMPLE_RATE_HZ)[start - low :]
+        powers.append(weighted_block_powers(weighted, SAMPLE_RATE_HZ))
+    return np.concatenate(powers)

@@ -19,8 +19,8 @@ from mutagen.id3 import (
     USLT,
     CTOCFlags,
     Encoding,
+    ID3NoHeaderError,
 )
-from mutagen.id3._util import ID3NoHeaderError
 from mutagen.mp4 import MP4, MP4Cover
 
 from voiceguide.errors import VoiceguideError

@@ -31,7 +31,6 @@ from voiceguide.errors import DeliveryError
 
 # 16 random bytes: 128 bits, beyond guessing for a share that lasts minutes.
 TOKEN_BYTES = 16
-DEFAULT_EXPIRE_S = 30 * 60
 # Any address outside this machine: a UDP socket "connected" to it sends nothing, but tells
 # which local address would be used, i.e. the LAN address.
 _PROBE_ADDRESS = ("10.255.255.255", 1)

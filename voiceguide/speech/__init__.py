@@ -17,7 +17,7 @@ from voiceguide.speech.base import (
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.piper_engine import PiperEngine
 from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
-from voiceguide.speech.supply import Clip, ClipSupply, SpeechResult, speak_all
+from voiceguide.speech.supply import Clip, ClipSupply
 
 DEFAULT_ENGINE = AUTO
 # One line per engine: a third one is a module of its own and a line here.
@@ -30,7 +30,6 @@ __all__ = [
     "ClipCache",
     "ClipSupply",
     "SpeechEngine",
-    "SpeechResult",
     "VoiceChoice",
     "VoiceInfo",
     "VoiceSettings",
@@ -38,6 +37,5 @@ __all__ = [
     "get_engine",
     "pick_engine",
     "register_engine",
-    "speak_all",
     "voice_settings",
 ]

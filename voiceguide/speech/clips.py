@@ -15,6 +15,7 @@ from voiceguide.audio_format import FULL_SCALE, SAMPLE_RATE_HZ, SAMPLE_WIDTH_BYT
 from voiceguide.errors import EngineError
 from voiceguide.limiter import peak_gain
 from voiceguide.loudness import SESSION_LUFS, gated_lufs, k_weighted, weighted_block_powers
+from voiceguide.sounds import float_frames, from_samples, load_sound
 
 # Every clip is levelled on its own so the finished session measures SESSION_LUFS without a second
 # pass over it. A clip is heard on both channels (+3 dB over its mono measure), and a session
@@ -53,7 +54,7 @@ def prepare_clip(pieces: Sequence[Path | int], destination: Path) -> None:
 
 
 def _prepared_speech(raw: Path) -> AudioSegment:
-    audio = AudioSegment.from_file(raw).set_channels(1).set_sample_width(SAMPLE_WIDTH_BYTES)
+    audio = load_sound(raw).set_channels(1).set_sample_width(SAMPLE_WIDTH_BYTES)
     # Levelled at the engine's own rate (espeak-ng speaks at 22.05 kHz): half the work.
     audio = _level_speech(_trim_silence(audio)).set_frame_rate(SAMPLE_RATE_HZ)
     return audio.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS)
@@ -69,7 +70,7 @@ def _level_speech(audio: AudioSegment) -> AudioSegment:
     The clip is K-weighted once; each pass then measures the limited clip as the weighted one
     times the same gains (the limiter's gain moves over milliseconds, far slower than speech).
     """
-    samples = np.frombuffer(audio.raw_data, dtype=np.int16).astype(np.float32) / FULL_SCALE
+    samples = float_frames(audio)[:, 0]
     rate = audio.frame_rate
     weighted = k_weighted(samples, rate)[:, 0]
     gain, dips = 1.0, np.float32(1.0)
@@ -81,8 +82,8 @@ def _level_speech(audio: AudioSegment) -> AudioSegment:
         limiting = peak_gain(samples * gain, SPEECH_CEILING_DBFS, rate)
         dips = np.float32(1.0) if limiting is None else limiting
     levelled = samples * gain * dips
-    pcm = np.clip(np.round(levelled * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1).astype(np.int16)
-    return audio._spawn(pcm.tobytes())
+    pcm = np.clip(np.round(levelled * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1)
+    return from_samples(pcm, like=audio)
 
 
 def _trim_silence(audio: AudioSegment) -> AudioSegment:

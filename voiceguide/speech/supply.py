@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from voiceguide.errors import EngineError, VoiceguideError
 from voiceguide.pauses import split_pauses
@@ -71,6 +72,7 @@ class ClipSupply:
         self.synthesized = 0
         self._pending: dict[str, Future[None]] = {}
         self._executor: Executor | None = None
+        self._workers: _WorkerProcesses | None = None
         self._voice_id = ""
 
     def start(self, texts_in_order: Iterable[str], needed_first: Iterable[str] = ()) -> ClipSupply:
@@ -124,7 +126,8 @@ class ClipSupply:
 
     def _submit(self, engine: SpeechEngine, text: str, jobs: int) -> Future[None]:
         if self._executor is None:  # one pool per supply, made when the first clip is missing
-            self._executor = _executor_for(engine, jobs, self.cores)
+            self._workers = _WorkerProcesses() if engine.runs_in_processes else None
+            self._executor = _executor_for(engine, jobs, self.cores, self._workers)
         return self._executor.submit(make_clip, *self._job(text))
 
     def _wait_for(self, future: Future[None]) -> None:
@@ -141,10 +144,9 @@ class ClipSupply:
     def close(self, kill: bool = False) -> None:
         if self._executor is None:
             return
-        if kill and isinstance(self._executor, ProcessPoolExecutor):
+        if kill and self._workers is not None:
             # A hung engine never returns; shutdown() would wait for it forever.
-            for process in list(getattr(self._executor, "_processes", {}).values()):
-                process.terminate()
+            self._workers.terminate_all()
         self._executor.shutdown(wait=not kill, cancel_futures=True)
         self._executor = None
 
@@ -155,21 +157,6 @@ class ClipSupply:
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close(kill=error is not None)
-
-
-@dataclass(frozen=True)
-class SpeechResult:
-    clips: dict[str, Clip]
-    synthesized: int
-    """How many clips the engine had to make (0 when everything was cached)."""
-
-
-def speak_all(texts: Iterable[str], settings: VoiceSettings, cache: ClipCache) -> SpeechResult:
-    """Every clip at once, for callers that need them all before going on."""
-    ordered = list(dict.fromkeys(texts))
-    with ClipSupply(settings, cache) as supply:
-        supply.start(ordered)
-        return SpeechResult({text: supply.get(text) for text in ordered}, supply.synthesized)
 
 
 @contextlib.contextmanager
@@ -183,11 +170,34 @@ def _engine_failures_as_errors() -> Iterator[None]:
         raise EngineError(f"the speech engine failed: {error}") from None
 
 
-def _executor_for(engine: SpeechEngine, jobs: int, cores: int) -> Executor:
+def _executor_for(
+    engine: SpeechEngine, jobs: int, cores: int, workers: _WorkerProcesses | None = None
+) -> Executor:
     if not engine.runs_in_processes:
         return ThreadPoolExecutor(max_workers=max(1, min(engine.threads, cores, jobs)))
-    # One core is left to the encoder, which sets the pace: espeak-ng speaks the daily routine's
-    # clips in about 1.2 s of CPU, against about 3 s for LAME to encode the session.
-    workers = max(1, min(cores - 1, jobs))
-    # spawn, not fork: the parent may hold threads or a loaded engine that must not be copied.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    # One core is left to the encoder, which sets the pace: speaking takes the system voice less
+    # than half the time encoding takes.
+    count = max(1, min(cores - 1, jobs))
+    return ProcessPoolExecutor(max_workers=count, mp_context=workers or _WorkerProcesses())
+
+
+class _WorkerProcesses:
+    """The "spawn" start method (the parent may hold threads or a loaded engine that must not be
+    copied into a fork), remembering each process it starts so a hung engine's can be stopped."""
+
+    def __init__(self) -> None:
+        self._spawn = multiprocessing.get_context("spawn")
+        self._started: list[multiprocessing.process.BaseProcess] = []
+
+    def Process(self, *args: Any, **kwargs: Any) -> multiprocessing.process.BaseProcess:  # noqa: N802 - the context's name
+        process = self._spawn.Process(*args, **kwargs)
+        self._started.append(process)
+        return process
+
+    def terminate_all(self) -> None:
+        for process in self._started:
+            if process.is_alive():
+                process.terminate()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._spawn, name)

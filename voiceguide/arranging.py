@@ -189,7 +189,8 @@ class TimelineBuilder:
 def _bell_times(chapter: Chapter, busy: Sequence[tuple[int, int]], every_ms: int) -> list[int]:
     """A bell every ``every_ms`` from the step's start, moved past any speech or counted strokes it
     would fall on, and none in the last seconds before the next step's chime."""
-    times, at_ms = [], chapter.start_ms + every_ms
+    times: list[int] = []
+    at_ms = chapter.start_ms + every_ms
     latest_ms = chapter.end_ms - BELL_CLEAR_OF_STEP_END_MS
     while at_ms <= latest_ms:
         ring_ms = _clear_of(at_ms, busy)

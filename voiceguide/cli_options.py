@@ -54,9 +54,10 @@ def _folded(options: list[Decorator], fold: Callable[..., dict[str, Any]]) -> De
         def with_folded(**kwargs: Any) -> Any:
             return command(**fold(kwargs))
 
+        decorated: Callable[..., Any] = with_folded
         for option in reversed(options):
-            with_folded = option(with_folded)
-        return with_folded
+            decorated = option(decorated)
+        return decorated
 
     return decorate
 

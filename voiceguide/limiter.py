@@ -17,7 +17,7 @@ def limit_peaks(
     gain = peak_gain(samples, ceiling_dbfs, rate_hz, smoothing_ms)
     if gain is None:
         return samples
-    frames = as_frames(samples) * gain[:, None]
+    frames: np.ndarray = as_frames(samples) * gain[:, None]
     return frames.reshape(samples.shape).astype(samples.dtype, copy=False)
 
 
@@ -44,7 +44,8 @@ def peak_gain(
     for start, end in _stretches_around(np.flatnonzero(needed < 1.0), margin, len(needed)):
         gain[start:end] = _moving_average(_running_min(needed[start:end], 2 * reach + 1), reach + 1)
     # Rounding in the average may leave a peak a hair above the ceiling; the minimum settles it.
-    return np.minimum(gain, needed)
+    settled: np.ndarray = np.minimum(gain, needed)
+    return settled
 
 
 def _stretches_around(frames: np.ndarray, margin: int, count: int) -> list[tuple[int, int]]:

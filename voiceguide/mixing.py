@@ -168,7 +168,8 @@ def _grid(low: int, high: int) -> np.ndarray:
 
 
 def _per_frame(grid: np.ndarray, values: np.ndarray, low: int, high: int) -> np.ndarray:
-    return np.interp(np.arange(low, high), grid, values).astype(np.float32)
+    interpolated: np.ndarray = np.interp(np.arange(low, high), grid, values)
+    return interpolated.astype(np.float32)
 
 
 class _SoundCache:

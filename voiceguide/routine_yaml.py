@@ -37,7 +37,7 @@ class _RoutineLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML leaves it unannotated
             raise yaml.MarkedYAMLError(
                 problem="YAML aliases (*name) are not allowed in routine files; write the value out",
                 problem_mark=event.start_mark,

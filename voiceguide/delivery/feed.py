@@ -27,7 +27,8 @@ def podcast_feed(sessions: Sequence[SessionFile], base_url: str) -> bytes:
     ET.SubElement(channel, f"{{{ITUNES}}}image", {"href": f"{base_url}cover.png"})
     for session in sessions:
         _item(channel, session, base_url)
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    feed: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return feed
 
 
 def _item(channel: ET.Element, session: SessionFile, base_url: str) -> None:

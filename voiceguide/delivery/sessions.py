@@ -68,11 +68,11 @@ def read_session(path: Path) -> SessionFile:
 def _mp3_session(path: Path, audio: MP3) -> SessionFile:
     tags = audio.tags
     title = str(tags["TIT2"].text[0]) if tags and "TIT2" in tags else path.stem
-    frames = tags.getall("CHAP") if tags else []
+    frames: list[Any] = tags.getall("CHAP") if tags else []
     # Another program's chapters may have no title of their own.
     chapters = [ChapterMark(_chapter_title(frame), frame.start_time) for frame in frames]
-    session = _session(path, title, audio.info.length, chapters, AUDIO_FORMATS["mp3"].mime)
-    timed = tags.getall("SYLT") if tags else []
+    session = _session(path, title, _seconds(audio), chapters, AUDIO_FORMATS["mp3"].mime)
+    timed: list[Any] = tags.getall("SYLT") if tags else []
     narration = tuple(NarrationLine(at_ms, str(text)) for text, at_ms in timed[0].text) if timed else ()
     return replace(session, narration=narration)
 
@@ -85,7 +85,12 @@ def _chapter_title(frame: Any) -> str:
 def _mp4_session(path: Path, audio: MP4) -> SessionFile:
     title = str(audio.tags["\xa9nam"][0]) if audio.tags and "\xa9nam" in audio.tags else path.stem
     chapters = [ChapterMark(chapter.title, round(chapter.start * 1000)) for chapter in audio.chapters or []]
-    return _session(path, title, audio.info.length, chapters, AUDIO_FORMATS["m4b"].mime)
+    return _session(path, title, _seconds(audio), chapters, AUDIO_FORMATS["m4b"].mime)
+
+
+def _seconds(audio: MP3 | MP4) -> float:
+    assert audio.info is not None  # mutagen.File gives a file only when it found its stream info
+    return float(audio.info.length)
 
 
 def _session(path: Path, title: str, seconds: float, chapters: list[ChapterMark], mime: str) -> SessionFile:

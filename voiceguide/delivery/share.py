@@ -84,7 +84,7 @@ class SessionShare:
             raise DeliveryError(
                 f"cannot listen on {host}:{port} ({error.strerror}); try another --port"
             ) from None
-        host_name, bound_port = self.server.server_address[:2]
+        host_name, bound_port = str(self.server.server_address[0]), self.server.server_address[1]
         self.url = f"http://{host_name}:{bound_port}/{self.token}/"
         self.routes = self._routes(sessions)
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -34,17 +34,19 @@ class Wording:
         return one_line(template.render({**variables, "spoken_duration": self.spoken_duration}))
 
     def technique(self, name: str | None) -> Mapping[str, Any] | None:
-        return self.phrases["techniques"].get(name) if name else None
+        techniques: Mapping[str, Mapping[str, Any]] = self.phrases["techniques"]
+        return techniques.get(name) if name else None
 
     def muscle(self, name: str) -> str | None:
-        return self.phrases["muscles"].get(name)
+        muscles: Mapping[str, str] = self.phrases["muscles"]
+        return muscles.get(name)
 
     def general_reminders(self) -> list[str]:
         return list(self.phrases["general"])
 
     def spoken_duration(self, seconds: float) -> str:
         """A length as said aloud, rounded as people say it: to 5 s, or to half minutes past one."""
-        words = self.phrases["spoken_duration"]
+        words: Mapping[str, str] = self.phrases["spoken_duration"]
         step = 30 if seconds >= 75 else 5
         minutes, rest = divmod(max(step, round(seconds / step) * step), 60)
         if minutes == 0:
@@ -68,7 +70,8 @@ def _templates(language: str) -> SandboxedEnvironment:
 @cache
 def _phrases(language: str) -> Mapping[str, Any]:
     path = resources.files("voiceguide") / "templates" / language / "phrases.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    phrases: Mapping[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return phrases
 
 
 def _sandbox(loader: jinja2.BaseLoader | None = None) -> SandboxedEnvironment:

@@ -25,6 +25,7 @@ register_engine("pyttsx3", Pyttsx3Engine)
 register_engine("piper", PiperEngine)
 
 __all__ = [
+    "AUTO",
     "DEFAULT_ENGINE",
     "Clip",
     "ClipCache",

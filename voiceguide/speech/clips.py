@@ -6,6 +6,7 @@ import math
 import wave
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydub import AudioSegment
@@ -73,7 +74,8 @@ def _level_speech(audio: AudioSegment) -> AudioSegment:
     samples = float_frames(audio)[:, 0]
     rate = audio.frame_rate
     weighted = k_weighted(samples, rate)[:, 0]
-    gain, dips = 1.0, np.float32(1.0)
+    gain = 1.0
+    dips: np.ndarray | np.floating[Any] = np.float32(1.0)
     for _ in range(LEVELLING_PASSES):
         loudness = gated_lufs(weighted_block_powers(weighted * gain * dips, rate)) + BOTH_CHANNELS_DB
         if not np.isfinite(loudness):

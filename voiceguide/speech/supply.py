@@ -15,13 +15,16 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from voiceguide.errors import EngineError, VoiceguideError
 from voiceguide.pauses import split_pauses
 from voiceguide.speech.base import SpeechEngine, VoiceSettings, get_engine
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import check_engine_output, clip_duration_ms, prepare_clip
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 # A clip of a few sentences takes espeak-ng well under a second; a minute means it is stuck.
 CLIP_TIMEOUT_S = 60
@@ -178,7 +181,9 @@ def _executor_for(
     # One core is left to the encoder, which sets the pace: speaking takes the system voice less
     # than half the time encoding takes.
     count = max(1, min(cores - 1, jobs))
-    return ProcessPoolExecutor(max_workers=count, mp_context=workers or _WorkerProcesses())
+    # A context in all but name: it hands every attribute but Process to the real spawn context.
+    context = cast("BaseContext", workers or _WorkerProcesses())
+    return ProcessPoolExecutor(max_workers=count, mp_context=context)
 
 
 class _WorkerProcesses:

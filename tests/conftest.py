@@ -61,3 +61,13 @@ def daily_ambient_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+# Tests that read the real daily renders wait for them: they are slow however quick their checks.
+_REAL_RENDERS = {"daily_render", "daily_ambient_render"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _REAL_RENDERS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from helpers import decoded_ms, ebur128, ffprobe, render, run
+from helpers import GOOD, decoded_ms, ebur128, ffprobe, render, run, write_routine
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover
 
@@ -18,6 +18,7 @@ def audiobook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render("quick", tmp_path_factory.mktemp("m4b") / "quick.m4b", "--format", "m4b", engine="pyttsx3")
 
 
+@pytest.mark.slow
 def test_it_is_aac_in_an_mp4_with_one_chapter_per_step(audiobook: Path):
     probed = ffprobe(audiobook, "-show_streams", "-show_chapters", "-show_format")
     audio = [s for s in probed["streams"] if s["codec_type"] == "audio"]
@@ -32,6 +33,7 @@ def test_it_is_aac_in_an_mp4_with_one_chapter_per_step(audiobook: Path):
     assert probed["chapters"][-1]["end"] == 300_000
 
 
+@pytest.mark.slow
 def test_it_has_the_same_steps_length_and_loudness_as_the_mp3(audiobook: Path, tmp_path: Path):
     mp3 = tmp_path / "quick.mp3"
     render("quick", mp3, engine="pyttsx3")
@@ -46,6 +48,7 @@ def test_it_has_the_same_steps_length_and_loudness_as_the_mp3(audiobook: Path, t
     assert MP3(mp3).info.length == pytest.approx(300, abs=0.1)
 
 
+@pytest.mark.slow
 def test_it_carries_title_cover_and_lyrics(audiobook: Path):
     tags = MP4(audiobook).tags
     assert tags is not None
@@ -59,7 +62,7 @@ def test_it_carries_title_cover_and_lyrics(audiobook: Path):
 
 
 def test_the_format_follows_the_output_name_and_a_clash_is_one_line(tmp_path: Path):
-    out = render("quick", tmp_path / "quick.m4a")
+    out = render(write_routine(tmp_path, GOOD), tmp_path / "tiny.m4a")
     assert MP4(out).chapters is not None
     clash = run("render", "quick", "-o", tmp_path / "x.mp3", "--format", "m4b")
     assert clash.exit_code == 2

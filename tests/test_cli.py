@@ -222,6 +222,7 @@ def test_an_output_folder_that_cannot_be_written_is_one_line(runner: CliRunner):
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_several_routines_render_in_parallel_into_a_folder(runner: CliRunner, tmp_path: Path):
     # Each render runs in a fresh process, where only the built-in engines are registered.
     result = runner.invoke(
@@ -234,6 +235,7 @@ def test_several_routines_render_in_parallel_into_a_folder(runner: CliRunner, tm
     assert sorted(p.name for p in tmp_path.glob("*.mp3")) == ["jaw-release.mp3", "quick.mp3"]
 
 
+@pytest.mark.slow
 def test_one_failing_routine_does_not_stop_the_others(runner: CliRunner, tmp_path: Path):
     args = ["render", "quick", str(tmp_path / "nope.yaml"), "-d", str(tmp_path), "--engine", "pyttsx3"]
     result = runner.invoke(cli, args)

@@ -88,6 +88,7 @@ def test_jinja_brackets_are_not_pause_markup(tmp_path: Path):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_written_pauses_measure_what_the_markup_says(tmp_path: Path):
     mp3 = _render(tmp_path, "--no-chimes", engine="auto")
     # Quiet stretches of 1.2 s or more in the first step: the 3 s pause, then the 5 s breath.

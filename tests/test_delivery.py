@@ -300,13 +300,15 @@ def test_share_prints_the_url_and_qr_logs_downloads_and_stops_by_itself(sessions
                "--expire", "3s"]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
+    assert process.stderr is not None
     first = process.stdout.readline()
     assert first.startswith("Sharing 2 sessions for 0:03.")
     process.stdout.readline()
     url = process.stdout.readline().strip()
     assert _request(url + "quick.mp3").status == 200
-    out, err = process.communicate(timeout=20)  # it ends by itself when the time is up
-    assert process.returncode == 0
+    assert process.wait(timeout=20) == 0  # it ends by itself when the time is up
+    # Read through the same buffered stream the first lines came from: nothing is lost.
+    out, err = process.stdout.read(), process.stderr.read()
     assert "▀" in out or "▄" in out  # the QR code, drawn in block characters
     assert f"Podcast feed: {url}feed.xml" in out
     assert "127.0.0.1 fetched quick.mp3 (200)" in err

@@ -10,6 +10,7 @@ from voiceguide.fitting import FitRequest
 from voiceguide.routines import load_routine
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("minutes", [5, 20, 60])
 def test_daily_at_other_lengths_lasts_exactly_that_long(tmp_path: Path, minutes: int):
     out = render("daily", tmp_path / f"daily-{minutes}.mp3", "--minutes", str(minutes))
@@ -26,6 +27,7 @@ def test_daily_at_other_lengths_lasts_exactly_that_long(tmp_path: Path, minutes:
     assert ID3(out)["TIT2"].text == [f"Daily facial massage ({minutes} min)"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["daily", "quick", "morning-depuff", "jaw-release"])
 def test_the_shortest_length_named_in_the_refusal_really_renders(tmp_path: Path, name: str):
     refused = run("show", name, "--minutes", "0.5")

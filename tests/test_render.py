@@ -82,6 +82,7 @@ def test_the_same_inputs_give_the_same_bytes(tmp_path: Path):
     assert (tmp_path / "one.mp3").read_bytes() == (tmp_path / "two.mp3").read_bytes()
 
 
+@pytest.mark.slow
 def test_two_cold_renders_give_the_same_bytes(tmp_path: Path):
     """Every clip spoken afresh by the system voice, each time into its own empty cache: speech,
     levelling, mixing and encoding together are deterministic, not only the mixing of cached

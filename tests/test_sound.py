@@ -46,6 +46,7 @@ def _decoded(path: Path) -> np.ndarray:
     return np.frombuffer(raw, dtype="<i2").reshape(-1, 2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("render", ["daily_render", "daily_ambient_render"])
 def test_the_session_meets_ebu_r128_with_and_without_music(render: str, request: pytest.FixtureRequest):
     mp3 = request.getfixturevalue(render)

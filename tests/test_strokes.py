@@ -162,6 +162,7 @@ def test_ticks_stay_on_tempo_under_chimes_and_bells(tmp_path: Path):
     assert [len(run) for found in runs for run in found] == [6, 8]
 
 
+@pytest.mark.slow
 def test_with_ticks_off_the_voice_counts_each_stroke_on_the_beat(tmp_path: Path):
     mp3 = _render(tmp_path, "counted", "--no-chimes", "--ticks", "off", engine="auto")
     bursts = _bursts(_mono(mp3))

@@ -133,6 +133,7 @@ def test_a_warm_cache_synthesises_nothing_and_an_edit_only_its_clip(tmp_path: Pa
     assert slower.synthesized == 1  # the rate is part of the cache key
 
 
+@pytest.mark.slow
 def test_an_hour_is_mixed_in_bounded_memory(tmp_path: Path):
     """An hour of 44.1 kHz stereo is 635 MB; mixed window by window, with chimes, bells and the
     ambient bed, the mixer never holds more than a few seconds of it."""

@@ -13,9 +13,8 @@ import gc
 def main() -> None:
     # Registered first, so it runs after every other exit handler: the files are written and
     # closed by then. Python's last garbage collection then skips the objects the command made,
-    # and leaving the process to the kernel to free saves 0.05-0.07 s of every command (measured
-    # on renders, one core busy and the other idle). Objects alive at exit may go without their
-    # finalizers, which Python never promised to run at exit anyway.
+    # leaving them to the kernel, which saves about 0.05 s of every command. Objects alive at exit
+    # may go without their finalizers, which Python never promised to run at exit anyway.
     atexit.register(gc.freeze)
     from voiceguide.cli import main as run_command_line
 

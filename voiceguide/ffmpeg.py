@@ -15,7 +15,7 @@ from pathlib import Path
 from voiceguide.audio_format import CHANNELS, SAMPLE_RATE_HZ
 from voiceguide.errors import MissingToolError, VoiceguideError
 
-# An hour of FLAC decodes in about 10 s here; far longer means ffmpeg is stuck on the input.
+# An hour of FLAC decodes in about 10 s; far longer means ffmpeg is stuck on the input.
 DECODE_TIMEOUT_S = 300
 _NOT_AUDIO = "not an audio file ffmpeg can read"
 _READABLE = "use an MP3, OGG, FLAC, WAV or M4A file"

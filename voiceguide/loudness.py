@@ -111,7 +111,7 @@ def _k_response(size: int, rate_hz: int) -> np.ndarray:
     """The complex response of both K-weighting stages at each bin of a real FFT of ``size``.
 
     The two biquads are multiplied out into one fourth-order filter and its polynomials evaluated
-    in place (Horner): a long clip's first FFT size took 15-30 ms the plain way, 8 ms this way.
+    in place (Horner), about twice as fast as evaluating each stage on its own.
     """
     angles = np.linspace(0, math.pi, size // 2 + 1)
     z = np.empty(len(angles), dtype=np.complex128)  # e^(-j angle), one bin per element

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from voiceguide.pauses import pause_total_ms, without_pauses
 
-# Speech length model, fitted by least squares to 181 espeak-ng clips at 110, 150 and 190 wpm:
-# a syllable takes about half a "word" of the rate, a sentence mark 560 ms, a comma 280 ms.
+# Speech length model, fitted by least squares to espeak-ng clips at 110 to 190 wpm: a syllable
+# takes about half a "word" of the rate, a sentence mark 560 ms, a comma 280 ms.
 SYLLABLE_SHARE_OF_WORD = 0.52
 SENTENCE_PAUSE_MS = 560
 COMMA_PAUSE_MS = 280
-# Real clips measured 0.72 to 1.30 times the estimate, the high ratios on short lines; plans leave
-# 10% and a quarter second more, and the timeline places the real clips.
+# Real clips run up to 1.3 times the estimate (short lines); plans leave 10% and a quarter second
+# more, and the timeline places the real clips.
 SAFETY_FACTOR = 1.1
 SAFETY_MS = 250
 

@@ -26,8 +26,7 @@ from voiceguide.errors import EngineError
 from voiceguide.speech.base import VoiceInfo
 
 BUNDLED_VOICE_ID = "joe"
-# Measured: at length_scale 1 the joe voice says the daily routine's lines in 0.84 of the time
-# the planner allows at 150 wpm, i.e. it speaks at about 178 words a minute.
+# At length_scale 1 the joe voice speaks at about 178 words a minute (the planner's scale).
 NATURAL_RATE_WPM = 178
 # The breath between two sentences, which Piper leaves out.
 SENTENCE_GAP_MS = 400
@@ -108,11 +107,8 @@ def _voice_info(model: Path, voice_id: str) -> VoiceInfo:
 
 
 _PHONEMIZING = threading.Lock()
-# Each thread speaking at once has a voice of its own (0.2 s and 60 MB to load), kept for the
-# clips that follow. Two threads sharing one ONNX Runtime session slow each other, likely in its
-# memory arena: the daily routine's sentences took 12.5-12.8 s of CPU on two threads sharing a
-# session, 12.2-12.5 s with a session each (4 interleaved pairs). The second voice loads while
-# the first does, on a core that would otherwise wait for it.
+# Each thread speaking at once has a voice of its own (60 MB), kept for the clips that follow:
+# two threads sharing one ONNX Runtime session slow each other by a few per cent.
 _VOICES_LOCK = threading.Lock()
 _idle_voices: dict[str, list[Any]] = {}
 
@@ -141,9 +137,8 @@ def _load_voice(model: str) -> Any:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    # Graph optimisations take 0.1-0.4 s to load the voice, on the critical path of a cold render,
-    # and buy nothing: over the daily routine the voice speaks as fast without them (the work is
-    # in the convolutions), and the audio differs by less than a 16-bit step.
+    # Graph optimisations add up to 0.4 s to loading the voice, on a cold render's critical path,
+    # and buy no speed (the work is in the convolutions).
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
     try:
         config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
@@ -157,9 +152,8 @@ def _load_voice(model: str) -> Any:
 
 # A session says some sentences several times ("1 minute.", "Last few strokes", a technique's
 # description in each step that uses it): each is spoken once per process. Piper speaks a
-# sentence on its own, whatever comes before or after it, so the reuse is unheard. Bounded: a
-# second of speech is 88 KB here (22 kHz float samples), and the daily routine's 52 sentences
-# come to about 14 MB; 128 of the usual 2-4 s sentences, to 20-45 MB.
+# sentence on its own, whatever comes before or after it, so the reuse is unheard. Bounded: 128
+# sentences of the usual 2-4 s are at most 45 MB (22 kHz float samples).
 SENTENCES_KEPT = 128
 
 

@@ -29,21 +29,19 @@ PREFERRED_LANGUAGE_VOICE = {"en": "en-us", "fr": "fr-fr"}
 # A clip of this size or less is a bare WAV header: espeak-ng produced no samples.
 EMPTY_WAV_BYTES = 44
 WARM_UP_TEXT = "Ready."
-# espeak-ng takes a new rate within a millisecond or two, in its own thread once it has finished
-# the throwaway clip and loaded the voice. On a busy machine a rate once did not hold within 1 s
-# (in two of seven batches of renders; the cause is not known), so each attempt waits longer than
-# that, and the settings are made again after another throwaway clip before giving up.
+# espeak-ng takes a new rate in its own thread, usually within a millisecond or two; on a busy
+# machine it has taken over a second, so each attempt waits 2 s, and the settings are made again
+# after another throwaway clip before giving up.
 RATE_TIMEOUT_S = 2.0
 RATE_ATTEMPTS = 3
 
 
 class Pyttsx3Engine:
     name = "pyttsx3"
-    # On Linux espeak-ng speaks in a thread of its own inside the library, so one thread here
-    # is all the engine takes; a worker process cost 0.2 s of start-up on the cores the first
-    # clips need, and its start made espeak-ng's queue miss a wake-up (150 ms) in a third of
-    # cold renders. SAPI5 (COM) and NSSpeechSynthesizer stay on a worker process's main thread,
-    # where pyttsx3 is known to work.
+    # On Linux espeak-ng speaks in a thread of its own inside the library, so one thread here is
+    # all the engine takes (a worker process costs 0.2 s of start-up on the cores the first clips
+    # need). SAPI5 (COM) and NSSpeechSynthesizer stay on a worker process's main thread, where
+    # pyttsx3 is known to work.
     runs_in_processes = sys.platform != "linux"
     threads = 1
 

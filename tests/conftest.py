@@ -25,14 +25,23 @@ def _shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point the caches and config at a temporary folder, shared by the run for speed (clips are
-    written atomically, so workers may share them)."""
-    home = _shared_folder(tmp_path_factory, "user")
+    """Point the caches at a temporary folder shared by the run for speed (clips are written
+    atomically, so workers may share them), and the config and data folders at this worker's."""
+    home = tmp_path_factory.mktemp("user")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        patch.setenv("XDG_CACHE_HOME", str(_shared_folder(tmp_path_factory, "cache")))
         patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
         patch.setenv("XDG_DATA_HOME", str(home / "data"))
         yield home
+
+
+@pytest.fixture
+def routines_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's routines folder, empty and this test's own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    folder = tmp_path / "config" / "voiceguide" / "routines"
+    folder.mkdir(parents=True)
+    return folder
 
 
 def _rendered_once(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str, engine: str) -> Path:

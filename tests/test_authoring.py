@@ -1,7 +1,6 @@
 """Writing routines: `new`, `schema`, and routines kept in the user's config folder."""
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -80,21 +79,16 @@ def test_new_never_overwrites_without_force(runner: CliRunner, tmp_path: Path):
     assert target.read_text() != "keep me"
 
 
-def test_routines_in_the_config_folder_are_listed_and_found_by_name(runner: CliRunner, user_dirs: Path):
-    folder = Path(os.environ["XDG_CONFIG_HOME"]) / "voiceguide" / "routines"
-    folder.mkdir(parents=True)
+def test_routines_in_the_config_folder_are_listed_and_found_by_name(runner: CliRunner, routines_folder: Path):
+    folder = routines_folder
     (folder / "evening.yaml").write_text("name: Evening\nsteps:\n  - title: Neck\n    duration: 2m\n")
     (folder / "broken.yaml").write_text("name: [\n")
-    try:
-        listing = runner.invoke(cli, ["list"])
-        line = next(line for line in listing.output.splitlines() if line.startswith("evening "))
-        assert "2 min" in line
-        assert "yours" in line
-        assert str(folder) in listing.stderr
-        assert runner.invoke(cli, ["show", "evening"]).output.startswith("Evening: 2:00, 1 steps")
-        assert listing.exit_code == 0
-        assert "broken           cannot be read:" in listing.stderr
-        assert "daily " in listing.output
-    finally:
-        (folder / "evening.yaml").unlink()
-        (folder / "broken.yaml").unlink()
+    listing = runner.invoke(cli, ["list"])
+    line = next(line for line in listing.output.splitlines() if line.startswith("evening "))
+    assert "2 min" in line
+    assert "yours" in line
+    assert str(folder) in listing.stderr
+    assert runner.invoke(cli, ["show", "evening"]).output.startswith("Evening: 2:00, 1 steps")
+    assert listing.exit_code == 0
+    assert "broken           cannot be read:" in listing.stderr
+    assert "daily " in listing.output

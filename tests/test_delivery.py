@@ -16,10 +16,13 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from click.testing import CliRunner
+from mutagen.id3 import ID3, TIT2
 from mutagen.mp3 import MP3
 
 from voiceguide.cli import cli
+from voiceguide.delivery.feed import podcast_feed
 from voiceguide.delivery.folder import PLAYLIST_NAME, read_playlist
+from voiceguide.delivery.page import sessions_page
 from voiceguide.delivery.sessions import sessions_in
 from voiceguide.delivery.share import SessionShare, lan_address
 
@@ -336,3 +339,41 @@ def test_ctrl_c_stops_sharing_cleanly(sessions: list[Path]):
     assert err.strip().endswith("Sharing stopped.")
     with pytest.raises(ConnectionRefusedError):
         _request(url)
+
+
+HOSTILE_TITLE = "Evening\n#EXTINF:1,evil\nevil.mp3\x01 <script>alert(1)</script> & \u202egnp.exe"
+
+
+def _with_hostile_tags(session: Path, folder: Path) -> Path:
+    """A copy of ``session`` whose title and chapter titles hold what a stranger's MP3 might."""
+    copy = folder / "hostile.mp3"
+    shutil.copyfile(session, copy)
+    tags = ID3(copy)
+    tags["TIT2"] = TIT2(encoding=3, text=[HOSTILE_TITLE])
+    tags.getall("CHAP")[0].sub_frames["TIT2"] = TIT2(encoding=3, text=["Neck\r\n\x0b<b>"])
+    tags.save(copy, v2_version=3)
+    return copy
+
+
+def test_playlist_feed_and_page_clean_what_a_files_tags_hold(tmp_path: Path, sessions: list[Path]):
+    hostile = _with_hostile_tags(sessions[0], tmp_path)
+    phone = tmp_path / "phone"
+    phone.mkdir()
+    result = CliRunner().invoke(cli, ["export", str(hostile), "--to", str(phone)])
+    assert result.exit_code == 0, result.output
+    playlist = (phone / PLAYLIST_NAME).read_text(encoding="utf-8").splitlines()
+    assert playlist[0] == "#EXTM3U"
+    assert len(playlist) == 3  # one entry: its information line and its file, nothing injected
+    assert playlist[2] == "hostile.mp3"
+    (session,) = sessions_in([hostile])
+    feed = feedparser.parse(podcast_feed([session], "http://127.0.0.1:1/token/"))
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.entries[0].title == " ".join(
+        HOSTILE_TITLE.replace("\x01", " ").replace("\u202e", " ").split()
+    )
+    page = sessions_page([session])
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in page
+    assert "&lt;b&gt;" in page
+    assert not any(ord(character) < 32 and character != "\n" for character in page)
+    assert "\u202e" not in page

@@ -49,6 +49,11 @@ class _Commands(click.Group):
         except VoiceguideError as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(error.exit_code)
+        except click.UsageError as error:
+            # One line, as for every other bad input; --help shows the usage.
+            command = error.ctx.command_path if error.ctx else "voiceguide"
+            click.echo(f"error: {error.format_message()} (see {command} --help)", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
         except BrokenPipeError:
             # The reader has gone (`voiceguide voices | head`): stop quietly, as other tools do;
             # stdout goes to /dev/null so that flushing it at exit does not fail again.
@@ -172,7 +177,11 @@ def _output_paths(names: list[str], output: Path | None, folder: Path, audio_for
 def _output_format(asked: str, output: Path | None) -> str:
     """The format asked, or the one -o's extension names, or MP3."""
     named = output.suffix.lower().lstrip(".") if output else ""
-    if asked and named in AUDIO_FORMATS and named != asked:
+    if output and named not in AUDIO_FORMATS:
+        # A session written as x.lrc would be overwritten by its own lyrics a moment later.
+        endings = ", ".join(f".{name}" for name in AUDIO_FORMATS)
+        raise click.UsageError(f"-o {output}: name a session file ending in {endings}")
+    if asked and named != asked:
         raise click.UsageError(f"-o {output} names a .{named} file but --format is {asked}; make them agree")
     return asked or (named if named in AUDIO_FORMATS else "mp3")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from voiceguide.cli_options import milliseconds
+from voiceguide.cli_options import milliseconds_up_to
 from voiceguide.durations import format_clock
 
 
@@ -62,7 +62,7 @@ def export(files: tuple[Path, ...], folder: Path | None, use_adb: bool) -> None:
     "network; 0.0.0.0 listens on every network, only if you mean it).",
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="The port (default: a free one).")
-@click.option("--expire", "expire_ms", callback=milliseconds, default="30m", show_default=True,
+@click.option("--expire", "expire_ms", callback=milliseconds_up_to("24h"), default="30m", show_default=True,
               metavar="DURATION", help="Stop sharing after this long, e.g. 20s, 10m, 1h.")  # fmt: skip
 def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) -> None:
     """Share sessions with a phone on the same Wi-Fi: scan the QR code, then play or download.

@@ -36,14 +36,20 @@ def parse_pins(
     return tuple(pins)
 
 
-def milliseconds(ctx: click.Context, param: click.Parameter, value: str) -> int:
-    try:
-        seconds = parse_seconds(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-    if seconds < 0:
-        raise click.BadParameter(f"{value!r} must not be negative")
-    return round(seconds * 1000)
+def milliseconds_up_to(longest: str) -> Callable[[click.Context, click.Parameter, str], int]:
+    """A callback reading a duration option as milliseconds, from 0 to ``longest`` (e.g. "3h")."""
+    limit_s = parse_seconds(longest)
+
+    def milliseconds(ctx: click.Context, param: click.Parameter, value: str) -> int:
+        try:
+            seconds = parse_seconds(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+        if not 0 <= seconds <= limit_s:
+            raise click.BadParameter(f"{value!r} must be from 0 to {longest}")
+        return round(seconds * 1000)
+
+    return milliseconds
 
 
 def _folded(options: list[Decorator], fold: Callable[..., dict[str, Any]]) -> Decorator:
@@ -86,7 +92,8 @@ session_shape = _folded(
                      help="Speaking speed and how often reminders come."),
         click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate in words per minute "
                      f"(default: the pace's, {PACES['normal'].rate_wpm} for normal)."),
-        click.option("--lead-in", "lead_in_ms", callback=milliseconds, metavar="DURATION", default="0",
+        click.option("--lead-in", "lead_in_ms", callback=milliseconds_up_to("5m"), metavar="DURATION",
+                     default="0",
                      help="Quiet time before the first step, ended by a soft tone, e.g. --lead-in 10s. "
                      "Counted in --minutes."),
         click.option("--ticks", type=click.Choice(["on", "off"]), default="on", show_default=True,
@@ -144,7 +151,8 @@ sound_options = _folded(
                      help="The sound at the start of each step: "
                      + "; ".join(f"{name}, {sound}" for name, sound in CHIME_SOUNDS.items())
                      + "; or a sound file of yours. The session always ends with its own closing chime."),
-        click.option("--bell-every", "bell_every_ms", callback=milliseconds, default="0", metavar="DURATION",
+        click.option("--bell-every", "bell_every_ms", callback=milliseconds_up_to("3h"), default="0",
+                     metavar="DURATION",
                      help="A soft bell this often inside each step, e.g. --bell-every 30s (never on top of "
                      "speech)."),
         click.option("--no-chimes", is_flag=True, help="No chimes or bells, only the voice (and the ticks "

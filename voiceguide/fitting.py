@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from voiceguide.errors import FittingError
-from voiceguide.routine import MAX_SESSION_SECONDS, Routine, Step, find_step
+from voiceguide.routine import Routine, Step, find_step
+from voiceguide.routine_fields import MAX_SESSION_SECONDS
 
 # A lead-in is time to settle, not a session of its own.
 MAX_LEAD_IN_MS = 5 * 60_000
@@ -128,7 +129,18 @@ def fit_to_length(
         grown = share_ms if duration_ms - share_ms >= NOTABLE_GROWTH_MS else None
         planned.append(PlannedStep(index, step, start_ms, duration_ms, grown))
         start_ms += duration_ms
+    _check_not_too_long(routine, start_ms)
     return Plan(routine=routine, steps=tuple(planned), total_ms=start_ms, lead_in_ms=lead_in_ms)
+
+
+def _check_not_too_long(routine: Routine, total_ms: int) -> None:
+    """The 3-hour limit, on the session as fitted: pinned steps and steps grown to hold their
+    strokes can make it longer than any length asked."""
+    if total_ms > MAX_SESSION_SECONDS * 1000:
+        raise FittingError(
+            f"{routine.name} would last {math.ceil(total_ms / 60_000)} minutes, over the 3 hour limit "
+            f"({MAX_SESSION_SECONDS // 60} minutes); pin shorter steps with --step, or fewer strokes"
+        )
 
 
 def _floors_ms(

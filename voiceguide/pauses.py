@@ -57,6 +57,7 @@ def _add_words(parts: list[Part], words: str) -> None:
 
 
 def _pause_ms(written: str, inside: str) -> int:
+    written = written if len(written) <= 30 else f"{written[:26]}...]"
     name, _, length = inside.strip().partition(" ")
     if name not in _NAMED or (length and name != "pause"):
         raise ValueError(f'unknown markup "{written}": write [pause], [pause 3s] or [breath]')

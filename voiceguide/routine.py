@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,15 +17,21 @@ from pydantic import (
     model_validator,
 )
 
-from voiceguide.durations import parse_seconds
 from voiceguide.errors import RoutineError
-from voiceguide.pauses import check_pauses
+from voiceguide.routine_fields import (
+    DEFAULT_TEMPO_SECONDS,
+    MAX_LINES,
+    MAX_MOVES,
+    MAX_SESSION_SECONDS,
+    MAX_STEPS,
+    MAX_STROKES,
+    Prose,
+    Seconds,
+    Spoken,
+    Tempo,
+    Text,
+)
 from voiceguide.routine_yaml import KnownFields, describe_validation_error, parse_yaml_mapping
-
-# A session longer than this is a typo, not a massage.
-MAX_SESSION_SECONDS = 3 * 3600
-# Below this a step cannot even hold its chime and title.
-MIN_STEP_SECONDS = 5.0
 
 Technique = Literal[
     "effleurage",
@@ -42,50 +46,6 @@ Technique = Literal[
 ]
 
 
-def _step_seconds(value: object) -> float:
-    seconds = parse_seconds(value)  # type: ignore[arg-type]
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ValueError(f"duration {value!r} must be a positive length like 90s or 1.5m")
-    if seconds < MIN_STEP_SECONDS:
-        raise ValueError(f"duration {value!r} is too short; a step needs at least 5s")
-    if seconds > MAX_SESSION_SECONDS:
-        raise ValueError(f"duration {value!r} is longer than the 3 hour limit")
-    return seconds
-
-
-# In the JSON Schema a duration is what people write: text like "1m30s", or a number of seconds.
-DURATION_PATTERN = r"^\s*(\d+(\.\d+)?\s*(h|min|m|sec|s)\s*)+$|^\s*\d+(\.\d+)?\s*$"
-_WRITTEN_DURATION = Annotated[str, Field(pattern=DURATION_PATTERN)] | float
-Seconds = Annotated[float, BeforeValidator(_step_seconds, json_schema_input_type=_WRITTEN_DURATION)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-# Jinja's own brackets ({{ muscles[0] }}) are not pause markup.
-_TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-
-
-def _check_spoken(line: str) -> str:
-    check_pauses(_TEMPLATE_CODE.sub("", line))
-    return line
-
-
-Spoken = Annotated[Text, AfterValidator(_check_spoken)]
-"""A narration line, which may hold pause markup: [pause], [pause 3s], [breath]."""
-
-# A stroke quicker than this cannot be done slowly, or counted aloud; slower is a hold, not a stroke.
-MIN_TEMPO_SECONDS = 1.5
-MAX_TEMPO_SECONDS = 30.0
-MAX_STROKES = 60
-# Strokes written without a tempo come at this pace: slow, like a breath.
-DEFAULT_TEMPO_SECONDS = 4.0
-
-
-def _tempo_seconds(value: object) -> float:
-    seconds = parse_seconds(value)  # type: ignore[arg-type]
-    if not MIN_TEMPO_SECONDS <= seconds <= MAX_TEMPO_SECONDS:
-        limits = f"{MIN_TEMPO_SECONDS:g}s to {MAX_TEMPO_SECONDS:g}s"
-        raise ValueError(f"tempo {value!r} must be from {limits} (one stroke every so often)")
-    return seconds
-
-
 class Move(BaseModel):
     """One movement: what is said, and optionally a number of strokes paced at a tempo."""
 
@@ -95,9 +55,7 @@ class Move(BaseModel):
     """What is said to start the movement."""
     strokes: int | None = Field(default=None, ge=1, le=MAX_STROKES)
     """How many strokes to count, each marked by a soft tick (or a spoken count with --ticks off)."""
-    tempo: Annotated[float, BeforeValidator(_tempo_seconds, json_schema_input_type=_WRITTEN_DURATION)] = (
-        DEFAULT_TEMPO_SECONDS
-    )
+    tempo: Tempo = DEFAULT_TEMPO_SECONDS
     """One stroke every so long (e.g. 4s); only with ``strokes``."""
 
     @model_validator(mode="after")
@@ -124,19 +82,19 @@ class Step(BaseModel):
     """What the step is called; spoken at its start and used as the chapter title."""
     duration: Seconds
     """How long the step lasts, in seconds (written as 90s, 1.5m, 1m30s or a number)."""
-    area: str | None = None
+    area: Text | None = None
     """The part of the face or neck it works, for reminders."""
     technique: Technique | None = None
     """The main massage technique; its phrasing comes from the language's technique table."""
-    muscles: tuple[Text, ...] = ()
+    muscles: tuple[Text, ...] = Field(default=(), max_length=MAX_LINES)
     """Muscles the step works, named in reminders."""
-    moves: tuple[WrittenMove, ...] = ()
+    moves: tuple[WrittenMove, ...] = Field(default=(), max_length=MAX_MOVES)
     """The movements, in order; each gets an equal share of the step's time. A move is a line, or
     ``{text, strokes, tempo}`` to count strokes. Any spoken line may hold pauses: ``[pause]``
     (1.5 s), ``[pause 3s]``, ``[breath]`` (a slow breath, 5 s)."""
-    tips: tuple[Spoken, ...] = ()
+    tips: tuple[Spoken, ...] = Field(default=(), max_length=MAX_LINES)
     """Advice spoken between movements when there is room."""
-    say: tuple[Spoken, ...] = ()
+    say: tuple[Spoken, ...] = Field(default=(), max_length=MAX_LINES)
     """Lines spoken right after the title, as Jinja templates (e.g. ``{{ seconds }}``)."""
     sides: tuple[Text, ...] = Field(default=(), max_length=4)
     """Sides worked in turn (e.g. ``[left, right]``): the step is split with a spoken switch."""
@@ -153,13 +111,13 @@ class Routine(BaseModel):
 
     name: Text
     """A short name, used for the MP3's title and file name."""
-    description: str = ""
+    description: Prose = ""
     """One or two sentences on what the routine is for."""
     minutes: float | None = Field(default=None, gt=0, le=MAX_SESSION_SECONDS / 60)
     """The default session length; the steps are fitted to it when it differs from their sum."""
     language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")
     """The narration language (a template folder under voiceguide/templates)."""
-    steps: tuple[Step, ...] = Field(min_length=1)
+    steps: tuple[Step, ...] = Field(min_length=1, max_length=MAX_STEPS)
     """The steps, in the order they are done."""
 
     _source: str = PrivateAttr(default="<routine>")
@@ -228,5 +186,8 @@ def parse_routine(text: bytes, source: str) -> Routine:
     except ValidationError as error:
         fields = KnownFields(routine=list(Routine.model_fields), step=list(Step.model_fields))
         raise RoutineError(describe_validation_error(error, data, source, fields)) from None
+    except (ArithmeticError, RecursionError, TypeError, ValueError) as error:
+        # Nothing a file holds should get past validation like this; if it does, still one line.
+        raise RoutineError(f"{source}: this routine cannot be read ({type(error).__name__})") from None
     routine._source = source
     return routine

@@ -28,21 +28,38 @@ class LinedDict(dict[str, Any]):
     key_lines: dict[str, int]
 
 
+# A routine is a mapping of steps holding lists of moves: five levels. Hundreds of levels would
+# overflow the parser's recursion; a number of hundreds of digits, Python's integer conversion.
+MAX_NESTING = 20
+MAX_NUMBER_DIGITS = 15
+
+
 class _RoutineLoader(yaml.SafeLoader):
-    """SafeLoader (no ``!!python/...`` objects) that refuses aliases.
+    """SafeLoader (no ``!!python/...`` objects) that refuses aliases and deep nesting.
 
     Aliases let a few lines expand to billions of nodes once validated (the "billion laughs" bomb);
     routines never need them, so the first one is an error.
     """
 
+    depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
+        mark: Any = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # PyYAML leaves it unannotated
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML leaves it unannotated
             raise yaml.MarkedYAMLError(
                 problem="YAML aliases (*name) are not allowed in routine files; write the value out",
-                problem_mark=event.start_mark,
+                problem_mark=mark,
             )
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_NESTING:
+            raise yaml.MarkedYAMLError(
+                problem=f"lists and mappings nested more than {MAX_NESTING} deep; a routine needs five",
+                problem_mark=mark,
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _construct_lined_mapping(loader: _RoutineLoader, node: yaml.MappingNode) -> Iterator[LinedDict]:
@@ -60,7 +77,17 @@ def _construct_lined_mapping(loader: _RoutineLoader, node: yaml.MappingNode) -> 
         mapping.key_lines[key] = key_node.start_mark.line + 1
 
 
+def _construct_short_int(loader: _RoutineLoader, node: yaml.ScalarNode) -> int:
+    if sum(character.isdigit() for character in node.value) > MAX_NUMBER_DIGITS:
+        raise yaml.MarkedYAMLError(
+            problem=f"the number {node.value[:12]}... is far too large", problem_mark=node.start_mark
+        )
+    number: int = loader.construct_yaml_int(node)
+    return number
+
+
 _RoutineLoader.add_constructor("tag:yaml.org,2002:map", _construct_lined_mapping)
+_RoutineLoader.add_constructor("tag:yaml.org,2002:int", _construct_short_int)
 
 
 def parse_yaml_mapping(text: bytes, source: str) -> LinedDict:
@@ -78,6 +105,8 @@ def parse_yaml_mapping(text: bytes, source: str) -> LinedDict:
         raise RoutineError(_describe_yaml_error(error, source)) from None
     except yaml.YAMLError as error:
         raise RoutineError(f"{source}: not valid YAML ({error})") from None
+    except (ArithmeticError, RecursionError, ValueError) as error:
+        raise RoutineError(f"{source}: not a routine file PyYAML can read ({type(error).__name__})") from None
     if data is None:
         raise RoutineError(f"{source}: the file is empty; a routine needs a name and steps")
     if not isinstance(data, LinedDict):
@@ -149,7 +178,7 @@ def _describe_place(data: LinedDict, location: Sequence[int | str]) -> str:
         index = location[1]
         step = data["steps"][index] if index < len(data.get("steps") or []) else None
         title = step.get("title") if isinstance(step, dict) else None
-        return f'step {index + 1} "{title}": ' if title else f"step {index + 1}: "
+        return f'step {index + 1} "{_shown(title)}": ' if title else f"step {index + 1}: "
     return ""
 
 
@@ -162,6 +191,12 @@ def _describe_problem(detail: Any, location: Sequence[int | str], fields: KnownF
         return f'missing field "{field}"'
     message = str(detail["msg"]).removeprefix("Value error, ")
     return f'field "{field}": {message}' if field else message
+
+
+def _shown(value: object) -> str:
+    """A value of the file's as an error message quotes it: printable, and cut short."""
+    text = "".join(character if character.isprintable() else "?" for character in str(value))
+    return text if len(text) <= 40 else f"{text[:36]}..."
 
 
 def _field_name(location: Sequence[int | str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from importlib import resources
 from pathlib import Path
 
@@ -15,18 +17,35 @@ MAX_FILE_BYTES = 1_000_000
 
 
 def load_routine_file(path: Path) -> Routine:
+    return parse_routine(read_routine_bytes(path), str(path))
+
+
+def read_routine_bytes(path: Path) -> bytes:
+    """The file's bytes, read only if it is a regular file and at most its size cap plus one byte
+    (a FIFO or /dev/zero named as a routine must neither hang nor fill memory)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise RoutineError(f"{path}: {size} bytes is too large for a routine file (1 MB max)")
-        text = path.read_bytes()
+        # Non-blocking: opening a FIFO with no writer would otherwise wait for one.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise RoutineError(f"{path}: no such routine file") from None
     except IsADirectoryError:
         raise RoutineError(f"{path}: is a folder, not a routine file") from None
     except OSError as error:
         raise RoutineError(f"{path}: cannot read it ({error.strerror})") from None
-    return parse_routine(text, str(path))
+    try:
+        mode = os.fstat(handle).st_mode
+        if stat.S_ISDIR(mode):
+            raise RoutineError(f"{path}: is a folder, not a routine file")
+        if not stat.S_ISREG(mode):
+            raise RoutineError(f"{path}: not a regular file; give the path of a .yaml routine file")
+        text = os.read(handle, MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise RoutineError(f"{path}: cannot read it ({error.strerror})") from None
+    finally:
+        os.close(handle)
+    if len(text) > MAX_FILE_BYTES:
+        raise RoutineError(f"{path}: too large for a routine file (1 MB max)")
+    return text
 
 
 def builtin_names() -> list[str]:

@@ -8,6 +8,7 @@ from email.utils import formatdate
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
+from voiceguide.delivery.printable import one_line
 from voiceguide.delivery.sessions import SessionFile
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -47,5 +48,5 @@ def _item(channel: ET.Element, session: SessionFile, base_url: str) -> None:
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
-    element.text = text
+    element.text = one_line(text)  # XML 1.0 has no place for control characters
     return element

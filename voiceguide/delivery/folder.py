@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from voiceguide.delivery.printable import one_line
 from voiceguide.delivery.sessions import SessionFile
 from voiceguide.errors import DeliveryError
 from voiceguide.files import atomic_output, write_text_atomically
@@ -50,7 +51,7 @@ def _update_playlist(folder: Path, sessions: Sequence[SessionFile]) -> None:
         entries[session.path.name] = (round(session.duration_ms / 1000), session.title)
     lines = ["#EXTM3U"]
     for name, (seconds, title) in entries.items():
-        lines += [f"#EXTINF:{seconds},{title}", name]
+        lines += [f"#EXTINF:{seconds},{one_line(title)}", one_line(name)]
     write_text_atomically(playlist, "\n".join(lines) + "\n")
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from html import escape
 from urllib.parse import quote
 
+from voiceguide.delivery.printable import one_line
 from voiceguide.delivery.sessions import SessionFile
 from voiceguide.durations import format_clock
 
@@ -45,13 +46,17 @@ def sessions_page(sessions: Sequence[SessionFile]) -> str:
 def _article(session: SessionFile) -> str:
     href = quote(session.path.name)
     chapters = "".join(
-        f"<li>{escape(chapter.title)} <small>{format_clock(chapter.start_ms)}</small></li>"
+        f"<li>{_shown(chapter.title)} <small>{format_clock(chapter.start_ms)}</small></li>"
         for chapter in session.chapters
     )
     return f"""<article>
-<h2>{escape(session.title)}</h2>
+<h2>{_shown(session.title)}</h2>
 <p class="length">{format_clock(session.duration_ms)} · {len(session.chapters)} steps</p>
 <audio controls preload="none" src="{href}"></audio>
 <ol>{chapters}</ol>
-<a class="download" href="{href}" download>Download {session.path.suffix[1:].upper()}</a>
+<a class="download" href="{href}" download>Download {_shown(session.path.suffix[1:].upper())}</a>
 </article>"""
+
+
+def _shown(text: str) -> str:
+    return escape(one_line(text))

@@ -11,6 +11,7 @@ from mutagen import MutagenError
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
+from voiceguide.delivery.printable import one_line
 from voiceguide.encoding import AUDIO_FORMATS
 from voiceguide.errors import DeliveryError
 
@@ -67,24 +68,26 @@ def read_session(path: Path) -> SessionFile:
 
 def _mp3_session(path: Path, audio: MP3) -> SessionFile:
     tags = audio.tags
-    title = str(tags["TIT2"].text[0]) if tags and "TIT2" in tags else path.stem
+    title = one_line(str(tags["TIT2"].text[0])) if tags and "TIT2" in tags else path.stem
     frames: list[Any] = tags.getall("CHAP") if tags else []
     # Another program's chapters may have no title of their own.
     chapters = [ChapterMark(_chapter_title(frame), frame.start_time) for frame in frames]
     session = _session(path, title, _seconds(audio), chapters, AUDIO_FORMATS["mp3"].mime)
     timed: list[Any] = tags.getall("SYLT") if tags else []
-    narration = tuple(NarrationLine(at_ms, str(text)) for text, at_ms in timed[0].text) if timed else ()
+    narration = (
+        tuple(NarrationLine(at_ms, one_line(str(text))) for text, at_ms in timed[0].text) if timed else ()
+    )
     return replace(session, narration=narration)
 
 
 def _chapter_title(frame: Any) -> str:
     title = frame.sub_frames.get("TIT2")
-    return str(title.text[0]) if title and title.text else frame.element_id
+    return one_line(str(title.text[0]) if title and title.text else frame.element_id)
 
 
 def _mp4_session(path: Path, audio: MP4) -> SessionFile:
-    title = str(audio.tags["\xa9nam"][0]) if audio.tags and "\xa9nam" in audio.tags else path.stem
-    chapters = [ChapterMark(chapter.title, round(chapter.start * 1000)) for chapter in audio.chapters or []]
+    title = one_line(str(audio.tags["\xa9nam"][0])) if audio.tags and "\xa9nam" in audio.tags else path.stem
+    chapters = [ChapterMark(one_line(c.title), round(c.start * 1000)) for c in audio.chapters or []]
     return _session(path, title, _seconds(audio), chapters, AUDIO_FORMATS["m4b"].mime)
 
 

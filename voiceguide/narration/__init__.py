@@ -13,12 +13,11 @@ from voiceguide.narration.layout import (
     QUIET_RULE_FROM_STEP_MS,
     STEP_END_MARGIN_MS,
     Cue,
-    CueKind,
-    Strokes,
 )
 from voiceguide.narration.narrator import narrate, step_minimums_ms
 from voiceguide.narration.script import Chapter, Script
 from voiceguide.narration.speech_time import PACES, Pace, estimate_speech_ms
+from voiceguide.narration.words import CueKind, Strokes
 
 __all__ = [
     "CLOSING_TAIL_MS",

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
 
 from voiceguide.fitting import PlannedStep
-
-CueKind = Literal["opening", "side", "move", "halfway", "reminder", "transition", "closing"]
+from voiceguide.narration.words import CueKind, Section, StepWords, Strokes
 
 # The chime's attack rings first; the voice follows well within the 4 s a step promises.
 CHIME_LEAD_MS = 1500
@@ -28,41 +26,6 @@ TRANSITION_FROM_STEP_MS = 90_000
 HALFWAY_FROM_STEP_MS = 120_000
 # The closing words end this long before the file does: room for the end chime to ring out.
 CLOSING_TAIL_MS = 4000
-# After a counted move's words, the hands find their place before the first stroke's beat.
-STROKE_LEAD_MS = 700
-
-
-@dataclass(frozen=True)
-class Strokes:
-    """Counted strokes after a move's words: a beat (a tick, or a spoken count) every ``tempo_ms``."""
-
-    count: int
-    tempo_ms: int
-    written: int
-    """The count the routine asks for; more than ``count`` when the step was too short for all."""
-    counts: tuple[str, ...] = ()
-    """The words said on the beats when there are no ticks (``1.``, ``2.``, ...), else empty."""
-
-    @property
-    def stretch_ms(self) -> int:
-        """From the end of the move's words to the end of the last stroke."""
-        return STROKE_LEAD_MS + self.count * self.tempo_ms
-
-    def beats_ms(self, words_end_ms: int) -> list[int]:
-        """When each stroke begins, for words that end at ``words_end_ms``."""
-        first_ms = words_end_ms + STROKE_LEAD_MS
-        return [first_ms + n * self.tempo_ms for n in range(self.count)]
-
-    def fewer(self) -> Strokes:
-        return replace(self, count=self.count - 1, counts=self.counts[: self.count - 1])
-
-
-@dataclass(frozen=True)
-class MoveLine:
-    """A movement as said, with the strokes counted after it, if any."""
-
-    text: str
-    strokes: Strokes | None = None
 
 
 @dataclass(frozen=True)
@@ -96,24 +59,6 @@ class Cue:
         return self.kind in ("reminder", "halfway")
 
 
-@dataclass(frozen=True)
-class Section:
-    """One side of a two-sided step (or the whole step): an optional side cue, then the moves."""
-
-    side_cue: str | None
-    moves: tuple[MoveLine, ...]
-
-
-@dataclass(frozen=True)
-class StepWords:
-    """Everything a step may say, before it is placed in time."""
-
-    opening: str
-    sections: tuple[Section, ...]
-    ending: tuple[CueKind, str] | None
-    halfway: str | None
-
-
 SpeechLength = Callable[[str], int]
 
 
@@ -133,27 +78,6 @@ def minimum_step_ms(words: StepWords, speech_ms: SpeechLength) -> int:
 def _working_ms(strokes: Strokes | None) -> int:
     """The hands' time after a move's words: its counted strokes, or at least the usual minimum."""
     return max(MIN_WORK_PER_MOVE_MS, strokes.stretch_ms) if strokes else MIN_WORK_PER_MOVE_MS
-
-
-def fewer_strokes(words: StepWords) -> StepWords | None:
-    """The same words with one stroke fewer on the move that counts the most (the first of equals);
-    None when every count is down to one."""
-    counted = [
-        (move.strokes.count, s, m)
-        for s, section in enumerate(words.sections)
-        for m, move in enumerate(section.moves)
-        if move.strokes and move.strokes.count > 1
-    ]
-    if not counted:
-        return None
-    _, s, m = max(counted, key=lambda place: (place[0], -place[1], -place[2]))
-    sections = list(words.sections)
-    moves = list(sections[s].moves)
-    strokes = moves[m].strokes
-    assert strokes is not None
-    moves[m] = replace(moves[m], strokes=strokes.fewer())
-    sections[s] = replace(sections[s], moves=tuple(moves))
-    return replace(words, sections=tuple(sections))
 
 
 def _ending_reserve_ms(words: StepWords, speech_ms: SpeechLength) -> int:

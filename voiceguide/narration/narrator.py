@@ -9,21 +9,20 @@ from functools import partial
 from typing import Any
 
 from voiceguide.fitting import Plan, PlannedStep
-from voiceguide.narration.layout import (
-    TRANSITION_FROM_STEP_MS,
-    Cue,
+from voiceguide.narration.author_lines import render_author_line
+from voiceguide.narration.layout import TRANSITION_FROM_STEP_MS, Cue, lay_out_step, minimum_step_ms
+from voiceguide.narration.script import Chapter, Script
+from voiceguide.narration.speech_time import Pace, cautious_speech_ms
+from voiceguide.narration.wording import Wording
+from voiceguide.narration.words import (
     CueKind,
     MoveLine,
     Section,
     StepWords,
     Strokes,
-    fewer_strokes,
-    lay_out_step,
-    minimum_step_ms,
+    removable_strokes,
+    with_fewer_strokes,
 )
-from voiceguide.narration.script import Chapter, Script
-from voiceguide.narration.speech_time import Pace, cautious_speech_ms
-from voiceguide.narration.wording import Wording, render_author_line
 from voiceguide.routine import Move, Routine, Step
 
 
@@ -62,8 +61,8 @@ class _Narrator:
     def minimum_ms(self, step: Step, index: int, steps: tuple[Step, ...], every_stroke: bool) -> int:
         variables = self._variables(step, index, steps, duration_ms=0)
         words = self._words(step, variables, full=False, duration_ms=0)
-        while not every_stroke and (fewer := fewer_strokes(words)):
-            words = fewer
+        if not every_stroke:
+            words = with_fewer_strokes(words, removable_strokes(words))
         return minimum_step_ms(words, self.speech_ms)
 
     def step_cues(self, planned: PlannedStep, plan_steps: tuple[PlannedStep, ...]) -> list[Cue]:
@@ -83,10 +82,16 @@ class _Narrator:
         for words in (full, short, without_transition):
             if self._fits(words, planned):
                 return words
-        words = without_transition
-        while not self._fits(words, planned) and (fewer := fewer_strokes(words)):
-            words = fewer
-        return words
+        # The fewest strokes taken away that let the step fit (found by halving), or all but one
+        # of each move's when none does.
+        low, high = 0, removable_strokes(without_transition)
+        while low < high:
+            middle = (low + high) // 2
+            if self._fits(with_fewer_strokes(without_transition, middle), planned):
+                high = middle
+            else:
+                low = middle + 1
+        return with_fewer_strokes(without_transition, low)
 
     def _fits(self, words: StepWords, planned: PlannedStep) -> bool:
         return minimum_step_ms(words, self.speech_ms) <= planned.duration_ms

@@ -1,8 +1,8 @@
-"""The words: sandboxed Jinja templates and phrase tables per language, and authors' ``say`` lines."""
+"""The words: sandboxed Jinja templates and phrase tables, one set per language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -12,12 +12,6 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from voiceguide.errors import NarrationError
-from voiceguide.pauses import check_pauses
-
-AUTHOR_VARIABLES = (
-    "title", "seconds", "minutes", "step_number", "step_count", "area", "muscles", "routine_name",
-    "next_title", "side",
-)  # fmt: skip
 
 
 class Wording:
@@ -78,27 +72,6 @@ def _sandbox(loader: jinja2.BaseLoader | None = None) -> SandboxedEnvironment:
     # The sandbox keeps a stranger's routine file from reaching Python internals; StrictUndefined
     # turns a misspelt variable into an error instead of silence.
     return SandboxedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False)
-
-
-_AUTHOR_ERRORS: dict[type[Exception], Callable[[Exception], str]] = {
-    jinja2.UndefinedError: lambda e: (
-        f"{e}; variables you can use: " + ", ".join(f"{{{{ {name} }}}}" for name in AUTHOR_VARIABLES)
-    ),
-    jinja2.exceptions.SecurityError: lambda e: f"not allowed in a narration line ({e})",
-    jinja2.TemplateSyntaxError: lambda e: f"template syntax error: {e.message}",  # type: ignore[attr-defined]
-}
-
-
-def render_author_line(line: str, variables: Mapping[str, Any], where: str) -> str:
-    """An author's ``say`` line rendered in a fresh sandbox, errors naming file, step and line."""
-    allowed = {name: variables[name] for name in AUTHOR_VARIABLES if name in variables}
-    try:
-        return check_pauses(one_line(_sandbox().from_string(line).render(allowed)))
-    except tuple(_AUTHOR_ERRORS) as error:
-        describe = next(f for kind, f in _AUTHOR_ERRORS.items() if isinstance(error, kind))
-        raise NarrationError(f"{where}: {describe(error)}") from None
-    except (TypeError, ValueError, ArithmeticError, jinja2.TemplateError) as error:
-        raise NarrationError(f"{where}: the line failed to render ({error})") from None
 
 
 def one_line(text: str) -> str:

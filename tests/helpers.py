@@ -110,6 +110,9 @@ class FakeEngine:
     def resolve_voice(self, voice: str | None, language: str) -> VoiceInfo:
         return self.voices()[0]
 
+    def identity(self, voice: str | None, language: str) -> str:
+        return "fake 1"
+
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
         FakeEngine.calls.append(text)
         write_tone(path, len(text.split()) * 60_000 // rate_wpm)

@@ -125,6 +125,39 @@ def test_adb_pushes_to_music_and_asks_the_phone_to_index(
     ]
 
 
+def _fake_phone(folder: Path) -> Path:
+    """An adb whose "shell" runs its words through sh -c, as a phone does, with the phone's
+    storage in ``folder``/phone; returns that folder."""
+    phone = folder / "phone"
+    (phone / "bin").mkdir(parents=True)
+    (phone / "bin" / "am").write_text("#!/bin/sh\nexit 0\n")  # the phone's activity manager
+    adb = folder / "adb"
+    adb.write_text(
+        "#!/bin/sh\n"
+        f'cd "{phone}"\n'
+        'case "$1" in\n'
+        f'  shell) shift; PATH="{phone}/bin:$PATH" sh -c "$(echo "$*" | sed "s#/sdcard#{phone}#g")" ;;\n'
+        f'  push) mkdir -p "$(dirname "{phone}${{3#/sdcard}}")"; cp "$2" "{phone}${{3#/sdcard}}" ;;\n'
+        "esac\n"
+    )
+    for script in (adb, phone / "bin" / "am"):
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return phone
+
+
+def test_a_file_name_never_runs_as_a_command_on_the_phone(
+    tmp_path: Path, sessions: list[Path], monkeypatch: pytest.MonkeyPatch
+):
+    phone = _fake_phone(tmp_path)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    hostile = tmp_path / "a;touch PWNED;.mp3"
+    shutil.copyfile(sessions[0], hostile)
+    result = CliRunner().invoke(cli, ["export", str(hostile), "--adb"])
+    assert result.exit_code == 0, result.output
+    assert (phone / "Music" / "voiceguide" / hostile.name).is_file()
+    assert not list(phone.rglob("PWNED"))
+
+
 def test_without_adb_the_message_says_how_to_get_it(
     tmp_path: Path, sessions: list[Path], monkeypatch: pytest.MonkeyPatch
 ):

@@ -13,10 +13,10 @@ import pytest
 from helpers import FAKE, FakeEngine, plan, speak, voice
 
 from voiceguide.errors import EngineError
+from voiceguide.processes import WorkerProcesses
 from voiceguide.routines import load_routine
 from voiceguide.speech import ClipCache, ClipSupply, VoiceInfo, get_engine, register_engine
 from voiceguide.speech.clips import check_engine_output
-from voiceguide.speech.supply import _WorkerProcesses
 
 SYSTEM = voice("pyttsx3")
 
@@ -209,6 +209,9 @@ class _SilentEngine:
     def resolve_voice(self, voice_id, language):
         return VoiceInfo("silent", "none", "None", ("en",))
 
+    def identity(self, voice_id, language) -> str:
+        return "silent 1"
+
     def synthesize(self, text, path, voice_id, rate_wpm) -> None:
         pass
 
@@ -271,10 +274,10 @@ def test_speech_runs_on_the_cores_it_is_given(runs_in_processes, threads, cores,
 def test_a_hung_worker_process_is_stopped_when_the_supply_gives_up():
     """Off Linux the system voice speaks in worker processes; one that never answers is
     terminated, not waited for (shutting the pool down would wait an hour here otherwise)."""
-    workers = _WorkerProcesses()
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=workers)
+    workers = WorkerProcesses()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=workers.context())
     hung = pool.submit(time.sleep, 3600)
-    (process,) = workers._started  # started by the submit, before it returns
+    (process,) = workers.started  # started by the submit, before it returns
     workers.terminate_all()
     pool.shutdown(wait=True, cancel_futures=True)
     assert isinstance(hung.exception(timeout=0), BrokenProcessPool)

@@ -105,7 +105,7 @@ def test_the_readme_module_map_names_every_module_and_only_those():
 
 def _readme_examples() -> list[list[str]]:
     """Every ``voiceguide ...`` command line in the README's code blocks, as arguments."""
-    blocks = re.findall(r"```\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+    blocks = re.findall(r"^```\w*\n(.*?)^```", README.read_text(encoding="utf-8"), re.DOTALL | re.MULTILINE)
     lines = [line.strip() for block in blocks for line in block.splitlines()]
     return [shlex.split(line, comments=True)[1:] for line in lines if line.startswith("voiceguide ")]
 

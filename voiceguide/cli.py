@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
@@ -16,6 +17,7 @@ import click
 from voiceguide import __version__
 from voiceguide.batch import render_many
 from voiceguide.cli_authoring import check, new, schema
+from voiceguide.cli_cache import cache
 from voiceguide.cli_delivery import export, share
 from voiceguide.cli_options import file_options, routine_argument, session_shape, sound_options, voice_options
 from voiceguide.cli_voices import voices
@@ -34,6 +36,7 @@ from voiceguide.pipeline import (
     plan_script,
     render_session,
 )
+from voiceguide.processes import EXIT_TERMINATED, Stopped, stop_on_sigterm
 from voiceguide.routines import builtin_names, load_routine, user_routine_names, user_routines_dir
 from voiceguide.speech import VoiceChoice
 
@@ -67,6 +70,19 @@ class _Commands(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; no file was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except Stopped:
+            click.echo("stopped (SIGTERM); no file was written", err=True)
+            ctx.exit(EXIT_TERMINATED)
+
+
+class _WarningLines(logging.Handler):
+    """The library's warnings (a damaged cache entry made again) as one line each on stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"warning: {record.getMessage()}", err=True)
 
 
 # click hides the cursor while it draws a bar, except on Windows; a wiped bar shows it again.
@@ -111,6 +127,9 @@ def cli() -> None:
 
     then copy daily.mp3 to your phone, press play, and follow the voice.
     """
+    package_logger = logging.getLogger("voiceguide")
+    if not any(isinstance(handler, _WarningLines) for handler in package_logger.handlers):
+        package_logger.addHandler(_WarningLines())
 
 
 @cli.command()
@@ -261,9 +280,10 @@ def plot(mp3: Path, output: Path | None) -> None:
     click.echo(str(png))
 
 
-for command in (check, new, schema, voices, export, share):
+for command in (check, new, schema, voices, export, share, cache):
     cli.add_command(command)
 
 
 def main() -> None:
+    stop_on_sigterm()
     cli(prog_name="voiceguide")

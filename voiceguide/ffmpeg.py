@@ -18,7 +18,10 @@ from voiceguide.errors import MissingToolError, VoiceguideError
 # An hour of FLAC decodes in about 10 s; far longer means ffmpeg is stuck on the input.
 DECODE_TIMEOUT_S = 300
 _NOT_AUDIO = "not an audio file ffmpeg can read"
-_READABLE = "use an MP3, OGG, FLAC, WAV or M4A file"
+_READABLE = "use an MP3, OGG, FLAC, WAV, AIFF or M4A file"
+# The containers of audio files, by ffmpeg's names for them. Playlists (concat, HLS) are not among
+# them: they would read other files, or fetch URLs, named inside a file a stranger may have sent.
+AUDIO_DEMUXERS = "mp3,ogg,flac,wav,w64,aiff,mov,matroska,aac,caf,wv"
 
 # The meter prints momentary loudness every 100 ms ("t: 1.2 TARGET:-23 LUFS M: -18.1 S: ..."),
 # then a summary with the integrated loudness and, with peak=true, the true peak.
@@ -81,6 +84,8 @@ def decode_to_file(source: Path, destination: Path, timeout_s: float = DECODE_TI
         _decode(source, name, timeout_s)
         if os.path.getsize(name) == 0:
             raise VoiceguideError(f"{source}: {_NOT_AUDIO} (no audio in it); {_READABLE}")
+        with open(name, "rb") as written:
+            os.fsync(written.fileno())  # whole on disk before it takes its name
         os.replace(name, destination)
     finally:
         Path(name).unlink(missing_ok=True)
@@ -92,10 +97,11 @@ def decode_to_bytes(source: Path, max_seconds: float, timeout_s: float = DECODE_
 
 
 def _decode(source: Path, output: str, timeout_s: float, max_seconds: float | None = None) -> bytes:
-    # Only local files: a playlist or concat file given as music must not fetch URLs. The "file:"
-    # prefix keeps a name that starts with "-" or holds a ":" from being read as anything else.
+    # Only a local file, only as audio (see AUDIO_DEMUXERS). The "file:" prefix keeps a name that
+    # starts with "-" or holds a ":" from being read as anything else.
     command = [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-               "-protocol_whitelist", "file", "-i", f"file:{source.absolute()}", "-vn",
+               "-protocol_whitelist", "file", "-format_whitelist", AUDIO_DEMUXERS,
+               "-i", f"file:{source.absolute()}", "-vn",
                *(["-t", f"{max_seconds:g}"] if max_seconds else []),
                "-f", "s16le", "-ar", str(SAMPLE_RATE_HZ), "-ac", str(CHANNELS), output]  # fmt: skip
     try:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,14 +29,16 @@ from voiceguide.loudness import BLOCK_S, HOP_S, gated_lufs, k_weighted, power_lu
 LOOP_CROSSFADE_MS = 3000
 # Shorter than this, a track cannot carry a loop.
 SHORTEST_TRACK_MS = 2000
-# Bump when decoding or measuring changes, so cached tracks are made again. 2: loudness gated
-# once over the whole track, as BS.1770 says, not averaged over ten-second stretches.
-MUSIC_FORMAT_VERSION = 2
+# Bump when decoding or measuring changes, so cached tracks are made again. 3: loudness gated
+# once over the whole track, as BS.1770 says; the decoded track's size kept to check it by.
+MUSIC_FORMAT_VERSION = 3
 # Loudness is measured ten seconds at a time (a whole number of 100 ms hops), so a long track
 # never sits whole in memory; each stretch is filtered from half a second before it, by when the
 # K-weighting's 38 Hz high-pass has forgotten what came earlier.
 _MEASURE_CHUNK_FRAMES = 10 * SAMPLE_RATE_HZ
 _FILTER_SETTLE_FRAMES = SAMPLE_RATE_HZ // 2
+
+logger = logging.getLogger(__name__)
 
 NO_MUSIC = "none"
 AMBIENT = "ambient"
@@ -120,20 +124,40 @@ def _check_readable(path: Path) -> None:
 
 def _prepared(source: Path, crossfade_ms: int, cache: Path) -> Background:
     pcm, meta = _cache_paths(source, cache)
-    if not (pcm.exists() and meta.exists()):
+    loudness = _cached_loudness(pcm, meta)
+    if loudness is None:
         decode_to_file(source, pcm)
+        loudness = {**_track_loudness(pcm), "pcm_bytes": pcm.stat().st_size}
         # Atomic, like the track: renders running side by side may read it at once.
-        write_text_atomically(meta, json.dumps(_track_loudness(pcm)))
+        write_text_atomically(meta, json.dumps(loudness), durable=True)
     frames = pcm.stat().st_size // (CHANNELS * SAMPLE_WIDTH_BYTES)
     if frames * 1000 < SHORTEST_TRACK_MS * SAMPLE_RATE_HZ:
         raise VoiceguideError(
             f"{source}: the music is too short to loop (under {SHORTEST_TRACK_MS // 1000} s)"
         )
-    loudness = json.loads(meta.read_text())
     if loudness["lufs"] is None:
         raise VoiceguideError(f"{source}: the music file is silent; choose another or use --music ambient")
     crossfade = min(crossfade_ms * SAMPLE_RATE_HZ // 1000, frames // 4)
     return Background(pcm, frames, loudness["lufs"], loudness["loudest_lufs"], crossfade)
+
+
+def _cached_loudness(pcm: Path, meta: Path) -> dict[str, Any] | None:
+    """The measurements of a track decoded before, marked as just used; None when it is not in
+    the cache, or either file is damaged (it is then made again)."""
+    try:
+        loudness = json.loads(meta.read_text(encoding="utf-8"))
+        if loudness["pcm_bytes"] != pcm.stat().st_size or not all(
+            isinstance(loudness[key], float | None) for key in ("lufs", "loudest_lufs")
+        ):
+            raise ValueError("the measurements do not match the decoded track")
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        logger.warning("decoded music in the cache was damaged and is made again (%s)", meta)
+        return None
+    for path in (pcm, meta):
+        os.utime(path)  # last used now: the cache's size cap lets the oldest go first
+    return dict(loudness)
 
 
 def _cache_paths(source: Path, root: Path) -> tuple[Path, Path]:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from voiceguide.arranging import TimelineBuilder
 from voiceguide.assets import asset_path
+from voiceguide.caches import prune as prune_caches
+from voiceguide.caches import render_running
 from voiceguide.chimes import DEFAULT_CHIME, Chimes, load_chimes
 from voiceguide.encoding import DEFAULT_BITRATE_KBPS, encode_session
 from voiceguide.ffmpeg import require_ffmpeg
-from voiceguide.files import atomic_output, prepare_output_folder, user_cache_dir
+from voiceguide.files import atomic_output, prepare_output_folder, sweep_leftovers, user_cache_dir
 from voiceguide.fitting import FitRequest, StepNeeds, fit_to_length, pinned_ms, without_skipped
 from voiceguide.mixing import background_gain_db, mix_pcm, window_count
 from voiceguide.music import NO_MUSIC, Background, load_background
@@ -115,11 +117,12 @@ def render_session(
     progress = progress or Progress()
     require_ffmpeg()
     prepare_output_folder(options.output)
+    sweep_leftovers(options.output.parent)  # what renders killed outright left there
     language = options.language or routine.language
     voice = voice_settings(options.voice, language, options.shape.pace.rate_wpm)
     script = plan_script(routine, options.shape, language)
     try:
-        with _clip_supply(voice, options) as clips:
+        with render_running(options.cache_dir), _clip_supply(voice, options) as clips:
             # In the order heard, which is the order mixing takes them: the last clip made is the
             # closing line, so little audio is left to encode once speech is done.
             clips.start(script.spoken_texts(), needed_first=script.spoken_texts(step_index=0))
@@ -139,6 +142,7 @@ def render_session(
     finally:
         progress.finish()
     lyrics, *subtitles = write_sidecars(options.output, timeline, options.file.subtitles)
+    prune_caches(options.cache_dir)
     return RenderResult(options.output, lyrics, timeline, clips.synthesized, tuple(subtitles))
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from voiceguide.delivery.sessions import SessionFile
 from voiceguide.errors import DeliveryError, MissingToolError
@@ -23,16 +25,22 @@ def push_to_phone(sessions: Sequence[SessionFile]) -> list[str]:
             "adb is not installed; install it (Debian/Ubuntu: sudo apt-get install adb), connect the "
             "phone by USB with USB debugging on, or use --to FOLDER for a mounted phone"
         )
-    _run(adb, "shell", "mkdir", "-p", PHONE_FOLDER)
+    _shell(adb, "mkdir", "-p", PHONE_FOLDER)
     pushed = []
     for session in sessions:
         for file in (session.path, session.lyrics):
             if file is not None:
                 _run(adb, "push", str(file), f"{PHONE_FOLDER}/{file.name}")
         on_phone = f"{PHONE_FOLDER}/{session.path.name}"
-        _run(adb, "shell", "am", "broadcast", "-a", SCAN_ACTION, "-d", f"file://{on_phone}")
+        _shell(adb, "am", "broadcast", "-a", SCAN_ACTION, "-d", f"file://{quote(on_phone)}")
         pushed.append(on_phone)
     return pushed
+
+
+def _shell(adb: str, *command: str) -> None:
+    """Run ``command`` on the phone. adb joins what follows "shell" with spaces and the phone's
+    shell reads the result, so each word is quoted: a file named "a;touch PWNED;.mp3" stays a name."""
+    _run(adb, "shell", shlex.join(command))
 
 
 def _run(adb: str, *args: str) -> None:

@@ -20,6 +20,7 @@ def export_to_folder(sessions: Sequence[SessionFile], folder: Path) -> list[Path
     Exporting a session again replaces its copy and its playlist entry."""
     if not folder.is_dir():
         raise DeliveryError(f"{folder}: no such folder; mount the phone or card, or create the folder")
+    read_playlist(folder / PLAYLIST_NAME)  # a playlist it cannot update is said before any copy
     copied = []
     for session in sessions:
         copied.append(_verified_copy(session.path, folder))
@@ -61,7 +62,13 @@ def read_playlist(playlist: Path) -> dict[str, tuple[int, str]]:
         return {}
     entries: dict[str, tuple[int, str]] = {}
     info = (-1, "")
-    for line in playlist.read_text(encoding="utf-8").splitlines():
+    try:
+        text = playlist.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DeliveryError(
+            f"{playlist}: not UTF-8 text, so voiceguide cannot add to it; save it as UTF-8, or move it away"
+        ) from None
+    for line in text.splitlines():
         if line.startswith("#EXTINF:"):
             seconds, _, title = line.removeprefix("#EXTINF:").partition(",")
             info = (_whole_seconds(seconds), title)

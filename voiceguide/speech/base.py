@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,12 +70,25 @@ class SpeechEngine(Protocol):
         """The voice asked for (None: the language's), or EngineError listing what the engine has."""
         ...
 
+    def identity(self, voice: str | None, language: str) -> str:
+        """What decides how the voice sounds besides the text and rate: the engine's version and
+        the voice's own files. Part of the clip cache's key; found without starting the engine."""
+        ...
+
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
         """Write ``text`` spoken by ``voice_id`` at ``rate_wpm`` to ``path``."""
         ...
 
 
 _ENGINES: dict[str, Callable[[], SpeechEngine]] = {}
+
+
+def package_version(name: str) -> str:
+    """An installed distribution's version, for engine identities ("none" when not installed)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
 
 
 def register_engine(name: str, factory: Callable[[], SpeechEngine]) -> None:

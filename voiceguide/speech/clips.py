@@ -31,6 +31,8 @@ SPEECH_CEILING_DBFS = -3.0
 LEVELLING_PASSES = 2
 # Short fades keep clip edges from clicking.
 EDGE_FADE_MS = 10
+# pydub writes a 44-byte WAV header; other writers add a few chunks, never this many bytes.
+MAX_HEADER_BYTES = 4096
 # Engines pad clips with silence; more than this of it is trimmed so cues land where planned.
 KEEP_SILENCE_MS = 80
 SILENCE_BELOW_DBFS = -50.0
@@ -100,3 +102,15 @@ def clip_duration_ms(path: Path) -> int:
     """A prepared clip's length, read from its header without decoding it."""
     with wave.open(str(path), "rb") as clip:
         return round(clip.getnframes() * 1000 / clip.getframerate())
+
+
+def is_whole_clip(path: Path) -> bool:
+    """Whether ``path`` holds a prepared clip whose samples are all there (its header says how
+    many): a file cut short by a crash, or emptied, is not."""
+    try:
+        with wave.open(str(path), "rb") as clip:
+            sample_bytes = clip.getnframes() * clip.getnchannels() * clip.getsampwidth()
+            header_bytes = path.stat().st_size - sample_bytes
+            return clip.getnframes() > 0 and 0 < header_bytes <= MAX_HEADER_BYTES
+    except (OSError, EOFError, wave.Error):
+        return False

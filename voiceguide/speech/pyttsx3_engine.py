@@ -14,7 +14,9 @@ import ctypes.util
 import functools
 import io
 import os
+import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide.errors import EngineError
-from voiceguide.speech.base import VoiceInfo
+from voiceguide.speech.base import VoiceInfo, package_version
 
 # The voice picked for a language when none is asked for.
 PREFERRED_LANGUAGE_VOICE = {"en": "en-us", "fr": "fr-fr"}
@@ -79,6 +81,9 @@ class Pyttsx3Engine:
             f"(languages here: {', '.join(sorted({code for v in voices for code in v.languages})[:40])})"
         )
 
+    def identity(self, voice: str | None, language: str) -> str:
+        return f"pyttsx3 {package_version('pyttsx3')}; {_system_voice_version()}"
+
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
         engine = self._engine_for_voice(voice_id, rate_wpm)
         if not _save(engine, text, path):
@@ -120,6 +125,18 @@ class Pyttsx3Engine:
             warm_up.unlink(missing_ok=True)
             self._voice = (voice_id, rate_wpm)
         return engine
+
+
+@functools.cache
+def _system_voice_version() -> str:
+    """espeak-ng's version on Linux (its voices change between releases), else the system's."""
+    if sys.platform != "linux":
+        return platform.platform()
+    try:
+        done = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True, timeout=10)
+        return done.stdout.strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "espeak-ng (version unknown)"
 
 
 @functools.cache

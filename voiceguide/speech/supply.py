@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -15,16 +14,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, cast
 
 from voiceguide.errors import EngineError, VoiceguideError
 from voiceguide.pauses import split_pauses
+from voiceguide.processes import WorkerProcesses
 from voiceguide.speech.base import SpeechEngine, VoiceSettings, get_engine
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import check_engine_output, clip_duration_ms, prepare_clip
-
-if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
 
 # A clip of a few sentences takes espeak-ng well under a second; a minute means it is stuck.
 CLIP_TIMEOUT_S = 60
@@ -61,6 +57,9 @@ def make_clip(engine_name: str, text: str, destination: Path, voice_id: str, rat
             pieces.append(raw)
         prepared = Path(scratch) / "prepared.wav"
         prepare_clip(pieces, prepared)
+        # On disk before it takes its name: a crash never leaves a clip that looks whole but is not.
+        with prepared.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(prepared, destination)  # atomic: readers never see a half-written clip
 
 
@@ -75,7 +74,7 @@ class ClipSupply:
         self.synthesized = 0
         self._pending: dict[str, Future[None]] = {}
         self._executor: Executor | None = None
-        self._workers: _WorkerProcesses | None = None
+        self._workers: WorkerProcesses | None = None
         self._voice_id = ""
 
     def start(self, texts_in_order: Iterable[str], needed_first: Iterable[str] = ()) -> ClipSupply:
@@ -88,7 +87,7 @@ class ClipSupply:
         missing = [
             text
             for text in dict.fromkeys(texts_in_order)
-            if text not in self._pending and not self.cache.path_for(text, self.settings).exists()
+            if text not in self._pending and not self.cache.holds(text, self.settings)
         ]
         if not missing:
             return self
@@ -106,10 +105,10 @@ class ClipSupply:
         """The clip for ``text``, waiting for it if it is still being made."""
         if text in self._pending:
             self._wait_for(self._pending.pop(text))
-        path = self.cache.path_for(text, self.settings)
-        if not path.exists():  # not asked for in start(): make it now
+        if not self.cache.holds(text, self.settings):  # not asked for in start(): make it now
             self.start([text])
             return self.get(text)
+        path = self.cache.path_for(text, self.settings)
         return Clip(text, path, clip_duration_ms(path))
 
     def _engine(self) -> SpeechEngine:
@@ -129,7 +128,7 @@ class ClipSupply:
 
     def _submit(self, engine: SpeechEngine, text: str, jobs: int) -> Future[None]:
         if self._executor is None:  # one pool per supply, made when the first clip is missing
-            self._workers = _WorkerProcesses() if engine.runs_in_processes else None
+            self._workers = WorkerProcesses() if engine.runs_in_processes else None
             self._executor = _executor_for(engine, jobs, self.cores, self._workers)
         return self._executor.submit(make_clip, *self._job(text))
 
@@ -174,35 +173,11 @@ def _engine_failures_as_errors() -> Iterator[None]:
 
 
 def _executor_for(
-    engine: SpeechEngine, jobs: int, cores: int, workers: _WorkerProcesses | None = None
+    engine: SpeechEngine, jobs: int, cores: int, workers: WorkerProcesses | None = None
 ) -> Executor:
     if not engine.runs_in_processes:
         return ThreadPoolExecutor(max_workers=max(1, min(engine.threads, cores, jobs)))
     # One core is left to the encoder, which sets the pace: speaking takes the system voice less
     # than half the time encoding takes.
     count = max(1, min(cores - 1, jobs))
-    # A context in all but name: it hands every attribute but Process to the real spawn context.
-    context = cast("BaseContext", workers or _WorkerProcesses())
-    return ProcessPoolExecutor(max_workers=count, mp_context=context)
-
-
-class _WorkerProcesses:
-    """The "spawn" start method (the parent may hold threads or a loaded engine that must not be
-    copied into a fork), remembering each process it starts so a hung engine's can be stopped."""
-
-    def __init__(self) -> None:
-        self._spawn = multiprocessing.get_context("spawn")
-        self._started: list[multiprocessing.process.BaseProcess] = []
-
-    def Process(self, *args: Any, **kwargs: Any) -> multiprocessing.process.BaseProcess:  # noqa: N802 - the context's name
-        process = self._spawn.Process(*args, **kwargs)
-        self._started.append(process)
-        return process
-
-    def terminate_all(self) -> None:
-        for process in self._started:
-            if process.is_alive():
-                process.terminate()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._spawn, name)
+    return ProcessPoolExecutor(max_workers=count, mp_context=(workers or WorkerProcesses()).context())

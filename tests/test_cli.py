@@ -32,6 +32,12 @@ def test_show_prints_the_cue_sheet(runner: CliRunner):
     assert lines[2].split() == ["time", "step", "cue", "said"]
     openings = [line.split()[0] for line in lines[3:] if " opening " in line]
     assert openings == ["0:02", "1:02", "2:02", "4:02", "6:02", "7:32", "9:02"]
+    chimes = [(line.split()[0], line[8:30].strip()) for line in lines[3:] if line.endswith(" chime")]
+    assert chimes == [
+        ("0:00", "Prep"), ("1:00", "Neck & décolletage"), ("2:00", "Jawline & chin"),
+        ("4:00", "Cheeks & mouth area"), ("6:00", "Eye area"), ("7:30", "Forehead"),
+        ("9:00", "Final drainage"),
+    ]  # fmt: skip
     assert any("dermatologist" in line for line in lines)
 
 

@@ -117,7 +117,8 @@ def test_show_lists_the_lead_in(tmp_path: Path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert re.match(r"\s+0:00\s+Lead-in\s+lead-in\s+\(quiet for 15 s", lines[3])
-    assert lines[4].split()[0] == "0:16"  # the opening, 1.5 s after the chime at 0:15
+    assert lines[4].split() == ["0:15", "Neck", "chime"]  # the first step starts after the lead-in
+    assert lines[5].split()[0] == "0:16"  # the opening, 1.5 s after the chime at 0:15
 
 
 def test_bells_ring_on_time_inside_steps_and_never_on_speech(tmp_path: Path):

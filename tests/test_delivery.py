@@ -24,7 +24,8 @@ from voiceguide.delivery.feed import podcast_feed
 from voiceguide.delivery.folder import PLAYLIST_NAME, read_playlist
 from voiceguide.delivery.page import sessions_page
 from voiceguide.delivery.sessions import sessions_in
-from voiceguide.delivery.share import SessionShare, lan_address
+from voiceguide.web.server import lan_address
+from voiceguide.web.share import SessionShare
 
 
 @pytest.fixture(scope="module")

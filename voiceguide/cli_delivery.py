@@ -6,7 +6,9 @@ server and QR codes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from pathlib import Path
 
 import click
@@ -77,7 +79,8 @@ def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) 
       voiceguide share sessions/ --expire 10m
     """
     from voiceguide.delivery.sessions import sessions_in
-    from voiceguide.delivery.share import SessionShare, lan_address, qr_code_text, wait_for_expiry
+    from voiceguide.web.server import lan_address, qr_code_text
+    from voiceguide.web.share import SessionShare
 
     sessions = sessions_in(list(paths))
     log = functools.partial(click.echo, err=True)
@@ -88,5 +91,11 @@ def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) 
         click.echo(qr_code_text(server.url))
         click.echo(f"Podcast feed: {server.url}feed.xml")
         click.echo("Press Ctrl-C to stop sharing.", err=True)
-        wait_for_expiry(expire_ms / 1000)
+        _wait_for_expiry(expire_ms / 1000)
     click.echo("Sharing stopped.", err=True)
+
+
+def _wait_for_expiry(seconds: float) -> None:
+    """Return when ``seconds`` have passed, or at once on Ctrl-C."""
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait(seconds)

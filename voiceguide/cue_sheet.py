@@ -1,35 +1,54 @@
-"""The cue sheet: a session's plan as a table to read before rendering (``voiceguide show``)."""
+"""The cue sheet: a session's plan to read before rendering, as rows (for the studio's page) and as
+a table (``voiceguide show``): when each step starts, and what is said when."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from voiceguide.durations import format_clock
 from voiceguide.narration import Chapter, Cue, Script, Strokes
 from voiceguide.narration.speech_time import cautious_speech_ms
 
 
-def cue_sheet(script: Script, rate_wpm: int) -> str:
-    """One row per cue: when, in which step, what kind, what is said; plus the rows that explain
-    the plan (the lead-in, a step that grew to hold its strokes, the strokes themselves)."""
-    lines = [f"{script.title}: {format_clock(script.total_ms)}, {len(script.chapters)} steps", ""]
-    lines.append(_row("time", "step", "cue", "said"))
+@dataclass(frozen=True)
+class CueRow:
+    at_ms: int
+    step: str
+    kind: str
+    """A cue's kind (``opening``, ``move``, ...), or ``chime`` (a step starts), ``lead-in``,
+    ``length`` (a step grown to hold its strokes), ``strokes``."""
+    said: str
+
+    @property
+    def time(self) -> str:
+        return format_clock(self.at_ms)
+
+
+def cue_rows(script: Script, rate_wpm: int) -> list[CueRow]:
+    """One row per cue, after a row for each step's start (its chime); plus the rows that explain
+    the plan: the lead-in, a step that grew to hold its strokes, the strokes themselves."""
+    rows = []
     if script.lead_in_ms:
-        lines.append(
-            _row(
-                0, "Lead-in", "lead-in", f"(quiet for {script.lead_in_ms / 1000:g} s; a soft tone as it ends)"
-            )
-        )
-    step_shown = -1
-    for cue in script.cues:
-        chapter = script.chapters[cue.step_index]
-        if cue.step_index != step_shown and chapter.grown_from_ms is not None:
-            lines.append(_row(chapter.start_ms, chapter.title, "length", _grown_text(chapter)))
-        step_shown = cue.step_index
-        lines.append(_row(cue.at_ms, chapter.title, cue.kind, cue.text))
-        if cue.strokes:
-            lines.append(
-                _row(_first_beat_ms(cue, rate_wpm), chapter.title, "strokes", _strokes_text(cue.strokes))
-            )
-    return "\n".join(lines)
+        quiet = f"(quiet for {script.lead_in_ms / 1000:g} s; a soft tone as it ends)"
+        rows.append(CueRow(0, "Lead-in", "lead-in", quiet))
+    for index, chapter in enumerate(script.chapters):
+        rows.append(CueRow(chapter.start_ms, chapter.title, "chime", ""))
+        if chapter.grown_from_ms is not None:
+            rows.append(CueRow(chapter.start_ms, chapter.title, "length", _grown_text(chapter)))
+        for cue in (cue for cue in script.cues if cue.step_index == index):
+            rows.append(CueRow(cue.at_ms, chapter.title, cue.kind, cue.text))
+            if cue.strokes:
+                beat_ms = _first_beat_ms(cue, rate_wpm)
+                rows.append(CueRow(beat_ms, chapter.title, "strokes", _strokes_text(cue.strokes)))
+    return rows
+
+
+def cue_sheet(script: Script, rate_wpm: int) -> str:
+    """The rows as a table to read in a terminal."""
+    lines = [f"{script.title}: {format_clock(script.total_ms)}, {len(script.chapters)} steps", ""]
+    lines.append(_line("time", "step", "cue", "said"))
+    lines += [_line(row.time, row.step, row.kind, row.said) for row in cue_rows(script, rate_wpm)]
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _grown_text(chapter: Chapter) -> str:
@@ -38,8 +57,7 @@ def _grown_text(chapter: Chapter) -> str:
     return f"({length}: grown from its share of {share} to hold what it says)"
 
 
-def _row(at: int | str, step: str, kind: str, said: str) -> str:
-    time = format_clock(at) if isinstance(at, int) else at
+def _line(time: str, step: str, kind: str, said: str) -> str:
     return f"{time:>6}  {step[:22]:<22}  {kind:<10}  {said}"
 
 

@@ -55,6 +55,9 @@ def test_the_wheel_carries_assets_routines_and_templates(tmp_path: Path):
         assert f"voiceguide/audio_assets/{asset.name}" in names
     assert "voiceguide/routines/daily.yaml" in names
     assert "voiceguide/templates/en/opening.j2" in names
+    for page_file in ("templates/studio.html", "static/studio.js", "static/studio.css"):
+        assert f"voiceguide/web/{page_file}" in names
+    assert "voiceguide/py.typed" in names
     find = "from voiceguide.assets import asset_path; print(asset_path('cover.png'))"
     only_the_wheel = {"PYTHONPATH": str(tmp_path / "site"), "PATH": os.environ["PATH"]}
     found = subprocess.run(

@@ -73,9 +73,7 @@ def routine_file_text(name: str, file_name: str, base: Routine | None = None) ->
     if base is None:
         data: dict[str, Any] = {"name": name, "description": "My own routine.", "steps": STARTER_STEPS}
     else:
-        data = {"name": name, "description": base.description, "language": base.language}
-        data |= {"minutes": base.minutes} if base.minutes else {}
-        data["steps"] = [_step_data(step) for step in base.steps]
+        data = {**routine_data(base), "name": name}
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     return FIELD_GUIDE.format(file=file_name) + "\n" + body
 
@@ -92,6 +90,19 @@ def routine_json_schema() -> str:
     schema = Routine.model_json_schema()
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
     return json.dumps(schema, indent=2, ensure_ascii=False)
+
+
+def routine_data(routine: Routine) -> dict[str, Any]:
+    """The routine's fields as people write them (durations as 1m30s, moves as lines unless they
+    count strokes), for a YAML file or the studio's form."""
+    data: dict[str, Any] = {
+        "name": routine.name,
+        "description": routine.description,
+        "language": routine.language,
+    }
+    data |= {"minutes": routine.minutes} if routine.minutes else {}
+    data["steps"] = [_step_data(step) for step in routine.steps]
+    return data
 
 
 def _step_data(step: Step) -> dict[str, Any]:

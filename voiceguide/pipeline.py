@@ -20,16 +20,22 @@ from voiceguide.music import NO_MUSIC, Background, load_background
 from voiceguide.narration import PACES, Pace, Script, estimate_speech_ms, narrate, step_minimums_ms
 from voiceguide.routine import Routine
 from voiceguide.sidecars import write_sidecars
-from voiceguide.speech import ClipCache, ClipSupply, VoiceChoice, VoiceSettings, voice_settings
+from voiceguide.speech import Clip, ClipCache, ClipSupply, VoiceChoice, VoiceSettings, voice_settings
 from voiceguide.tags import SessionTags, write_tags
 from voiceguide.timeline import Timeline
 
 
 class Progress:
-    """Told how far a render is; the CLI draws it, the library stays quiet by default."""
+    """Told how far a render is; the CLI draws it, the studio streams it, the library stays quiet
+    by default. Any of its calls may raise to stop the render (it then cleans up as on Ctrl-C)."""
 
     def stage(self, label: str, total: int) -> Callable[[], None]:
         """Start a stage of ``total`` units; returns the function to call as each is done."""
+        return lambda: None
+
+    def clips(self, total: int) -> Callable[[], None]:
+        """The render takes ``total`` spoken clips (made now or found in the cache); returns the
+        function to call as each is ready."""
         return lambda: None
 
     def finish(self) -> None:
@@ -129,7 +135,8 @@ def render_session(
             # Read while the first clips are spoken; a bad music or chime file still stops the
             # render before any audio is written.
             background = _levelled_background(options, script)
-            builder = TimelineBuilder(script, clips.get, _chimes(options, routine, script), background)
+            clip_for = _counted_clips(clips.get, progress.clips(len(script.spoken_texts())))
+            builder = TimelineBuilder(script, clip_for, _chimes(options, routine, script), background)
             with atomic_output(options.output) as temporary:
                 windows = _counted(
                     mix_pcm(builder), progress.stage("Rendering", window_count(script.total_ms))
@@ -166,6 +173,20 @@ def _levelled_background(options: RenderOptions, script: Script) -> Background |
     rate_wpm = options.shape.pace.rate_wpm
     speaking_ms = sum(estimate_speech_ms(cue.text, rate_wpm) for cue in script.cues)
     return replace(background, gain_db=background_gain_db(background, speaking_ms / script.total_ms))
+
+
+def _counted_clips(get: Callable[[str], Clip], tick: Callable[[], None]) -> Callable[[str], Clip]:
+    """``get``, ticking once per distinct text (a line a session says twice is one clip)."""
+    ready: set[str] = set()
+
+    def clip_for(text: str) -> Clip:
+        clip = get(text)
+        if text not in ready:
+            ready.add(text)
+            tick()
+        return clip
+
+    return clip_for
 
 
 def _counted(windows: Iterable[bytes], tick: Callable[[], None]) -> Iterator[bytes]:

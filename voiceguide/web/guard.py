@@ -20,8 +20,8 @@ NOT_FOUND = b"Not found. Open the address voiceguide printed.\n"
 
 
 class TokenGuard:
-    """Only paths under ``/<token>/`` reach ``app`` (with that prefix taken off); anything else is
-    404, the root included. The token is compared in constant time."""
+    """Only paths under ``/<token>/`` reach ``app`` (as its root path); anything else is 404, the
+    root included. The token is compared in constant time."""
 
     def __init__(self, app: App, token: str):
         self.app = app
@@ -35,9 +35,8 @@ class TokenGuard:
         if not hmac.compare_digest(path[: len(self.prefix)].encode(), self.prefix.encode()):
             await _not_found(send)
             return
-        inner = dict(
-            scope, path=path[len(self.prefix) - 1 :], root_path=scope.get("root_path", "") + self.prefix[:-1]
-        )
+        # ASGI's convention: the path stays whole, and routes match what follows the root path.
+        inner = dict(scope, root_path=scope.get("root_path", "") + self.prefix[:-1])
         await self.app(inner, receive, _with_security_headers(send))
 
 

@@ -60,9 +60,10 @@ def qr_code_svg(url: str) -> str:
 
 
 class ServerThread:
-    """``app`` served on ``host``:``port`` (0: a free port) from a thread, until ``stop()``."""
+    """A server listening on ``host``:``port`` (0: a free port) from the start, so its address is
+    known before the app (which may need it) is made; it serves from ``start(app)`` to ``stop()``."""
 
-    def __init__(self, app: Any, host: str, port: int = 0):
+    def __init__(self, host: str, port: int = 0):
         try:
             self.socket = socket.create_server((host, port), reuse_port=False, backlog=128)
         except OSError as error:
@@ -72,13 +73,14 @@ class ServerThread:
         bound_port = self.socket.getsockname()[1]
         # 0.0.0.0 listens on every network, but no phone can open it: show the LAN address.
         self.address = f"{lan_address() if host in _EVERY_NETWORK else host}:{bound_port}"
-        self._app = app
+        self._app: Any = None
         self._stopping: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="web-server", daemon=True)
 
-    def start(self) -> None:
+    def start(self, app: Any) -> None:
+        self._app = app
         self._thread.start()
         self._ready.wait()
 
@@ -96,13 +98,6 @@ class ServerThread:
         self._stopping = asyncio.Event()
         self._ready.set()
         await serve(self._app, _config(self.socket), shutdown_trigger=self._stopping.wait)
-
-    def __enter__(self) -> ServerThread:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def _config(listening: socket.socket) -> Config:

@@ -95,11 +95,12 @@ class SessionShare:
     ):
         _resources(list(sessions))  # two files of one name are refused before anything is served
         self.token = new_token()
-        self.server = ServerThread(TokenGuard(share_routes(lambda: sessions, log), self.token), host, port)
+        self.app = TokenGuard(share_routes(lambda: sessions, log), self.token)
+        self.server = ServerThread(host, port)
         self.url = f"http://{self.server.address}/{self.token}/"
 
     def start(self) -> None:
-        self.server.start()
+        self.server.start(self.app)
 
     def stop(self) -> None:
         self.server.stop()

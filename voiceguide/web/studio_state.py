@@ -1,0 +1,57 @@
+"""What the studio's handlers share: its folders, its address, the sessions it has rendered and
+the render under way."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from voiceguide.delivery.sessions import SESSION_SUFFIXES, SessionFile, read_session
+from voiceguide.errors import DeliveryError
+from voiceguide.files import user_cache_dir
+from voiceguide.web.render_jobs import RenderJobs
+
+
+@dataclass(frozen=True)
+class StudioFolders:
+    sessions: Path
+    """Where rendered sessions are kept (the platform's music folder, voiceguide/)."""
+    work: Path
+    """The studio's own: uploaded music, voice samples, pictures of sessions."""
+    cache: Path = field(default_factory=user_cache_dir)
+    """Spoken clips and decoded music, shared with the command line."""
+
+    @classmethod
+    def default(cls) -> StudioFolders:
+        return cls(
+            sessions=Path(platformdirs.user_music_dir()) / "voiceguide",
+            work=Path(platformdirs.user_data_dir("voiceguide")) / "studio",
+        )
+
+    @property
+    def uploads(self) -> Path:
+        return self.work / "uploads"
+
+
+class Studio:
+    """What the studio's handlers share: its folders, its address, the render under way."""
+
+    def __init__(self, folders: StudioFolders, url: str, show_qr: bool):
+        self.folders = folders
+        self.url = url
+        self.show_qr = show_qr
+        self.jobs = RenderJobs()
+        for folder in (folders.sessions, folders.uploads):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def sessions(self) -> list[SessionFile]:
+        """The sessions in the folder, by name; a file that is no session is left out."""
+        found = []
+        for path in sorted(self.folders.sessions.iterdir()):
+            if path.suffix in SESSION_SUFFIXES and not path.name.startswith("."):
+                with contextlib.suppress(DeliveryError):
+                    found.append(read_session(path))
+        return found

@@ -96,6 +96,8 @@ def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) 
 
 
 def _wait_for_expiry(seconds: float) -> None:
-    """Return when ``seconds`` have passed, or at once on Ctrl-C."""
-    with contextlib.suppress(KeyboardInterrupt):
+    """Return when ``seconds`` have passed, or at once on Ctrl-C or SIGTERM."""
+    from voiceguide.processes import Stopped
+
+    with contextlib.suppress(KeyboardInterrupt, Stopped):
         threading.Event().wait(seconds)

@@ -59,6 +59,31 @@ def qr_code_svg(url: str) -> str:
     return drawn.getvalue().decode()
 
 
+class _AcceptOverload(logging.Filter):
+    """asyncio logs a traceback each time accept() runs out of file descriptors (every second
+    while connections pile up): one line, at most every ``EVERY_S``, says it instead."""
+
+    EVERY_S = 30.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_said = -self.EVERY_S
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "out of system resource" not in str(record.msg):
+            return True
+        if record.created - self.last_said < self.EVERY_S:
+            return False
+        self.last_said = record.created
+        record.msg, record.args, record.exc_info, record.exc_text = OVERLOAD_LINE, (), None, None
+        return True
+
+
+# Said when more connections come than the process may hold; they wait in the queue meanwhile.
+OVERLOAD_LINE = "too many connections at once (no file descriptors left); new ones wait their turn"
+logging.getLogger("asyncio").addFilter(_AcceptOverload())
+
+
 class ServerThread:
     """A server listening on ``host``:``port`` (0: a free port) from the start, so its address is
     known before the app (which may need it) is made; it serves from ``start(app)`` to ``stop()``."""

@@ -4,14 +4,20 @@ deleted, the share page and feed it serves; nothing the page sends names a path 
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
+import httpx2
 import pytest
 from helpers import FAKE, write_tone
+from starlette.requests import ClientDisconnect
 from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from voiceguide.fitting import FitRequest
 from voiceguide.pipeline import SessionShape, plan_script
@@ -19,6 +25,7 @@ from voiceguide.routine import Routine
 from voiceguide.routines import load_routine, user_routines_dir
 from voiceguide.web import studio_api
 from voiceguide.web.guard import TokenGuard
+from voiceguide.web.server import ServerThread
 from voiceguide.web.studio import studio_app
 from voiceguide.web.studio_state import StudioFolders
 
@@ -290,3 +297,95 @@ def test_only_your_own_routines_can_be_deleted(client: TestClient, routines_fold
     client.post("api/routines", json={"file": "evening", "routine": _form()})
     assert client.delete("api/routines/evening").status_code == 200
     assert not (routines_folder / "evening.yaml").exists()
+
+
+# What an independent review found, each kept from coming back.
+
+
+def test_a_routine_holding_too_much_text_is_refused(client: TestClient):
+    form = _form()
+    form["steps"] = [{"title": f"Step {n}", "duration": "30s", "tips": ["x" * 1900] * 50} for n in range(2)]
+    answer = client.post("api/routines", json={"file": "heavy", "routine": form})
+    assert answer.status_code == 400
+    assert "more than 100,000 characters" in answer.json()["errors"][""]
+
+
+def test_a_slow_plan_does_not_hold_up_the_rest_of_the_server(folders: StudioFolders, monkeypatch):
+    """Planning runs on a thread: while one waits, the page's other requests are answered."""
+    release = threading.Event()
+    real_plan = studio_api.plan_script
+
+    def held_plan(*args):
+        release.wait(30)
+        return real_plan(*args)
+
+    monkeypatch.setattr(studio_api, "plan_script", held_plan)
+    server = ServerThread("127.0.0.1")
+    url = f"http://{server.address}/{TOKEN}/"
+    server.start(TokenGuard(studio_app(folders, url), TOKEN))
+    try:
+        planning = threading.Thread(
+            target=httpx2.post, args=(url + "api/plan",), kwargs={"json": {"routine": "daily"}}
+        )
+        planning.start()
+        assert httpx2.get(url + "static/studio.css", timeout=5).status_code == 200
+        release.set()
+        planning.join(30)
+    finally:
+        release.set()
+        server.stop()
+
+
+def test_a_long_track_is_decoded_only_as_far_as_a_loop_needs(tmp_path: Path, monkeypatch):
+    from voiceguide import music
+
+    monkeypatch.setattr(music, "LONGEST_TRACK_S", 10)
+    track = tmp_path / "long.flac"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=30", str(track)], check=True)
+    background = music.load_background(str(track), tmp_path / "cache")
+    assert background is not None
+    assert background.frames == 10 * 44_100
+
+
+def test_an_upload_cut_off_half_way_leaves_nothing(tmp_path: Path):
+    class Cut:
+        async def stream(self):
+            yield b"x" * 1000
+            raise ClientDisconnect
+
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(studio_api._received(Cut(), tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_the_token_the_connection_is_closed_and_websockets_refused(folders: StudioFolders):
+    app = TokenGuard(studio_app(folders, f"http://studio/{TOKEN}/"), TOKEN)
+    with TestClient(app) as client:
+        assert client.get("/anything").headers["connection"] == "close"
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect(f"/{TOKEN}/share/"):
+            pass
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect("/share/"):
+            pass
+
+
+def test_a_body_too_large_to_be_a_routine_is_not_read_whole(client: TestClient):
+    answer = client.post("api/plan", content=b'{"routine": "' + b"x" * 2_000_000 + b'"}')
+    assert answer.status_code == 400
+
+
+def test_jinja_globals_are_not_there_for_a_say_line(client: TestClient):
+    form = _form()
+    form["steps"][0]["say"] = ["{{ range }} {{ lipsum }}"]
+    answer = client.post("api/routines", json={"file": "globals", "routine": form})
+    assert answer.status_code == 400
+    assert "'range' is undefined" in answer.json()["errors"][""]
+
+
+def test_a_session_whose_name_holds_a_hash_is_linked_and_served(client: TestClient, folders: StudioFolders):
+    _render(client)
+    (session,) = client.get("api/sessions").json()["sessions"]
+    odd = folders.sessions / "a#b?.mp3"
+    (folders.sessions / session["name"]).rename(odd)
+    (listed,) = client.get("api/sessions").json()["sessions"]
+    assert listed["url"] == "sessions/a%23b%3F.mp3"
+    assert client.get(listed["url"]).status_code == 200

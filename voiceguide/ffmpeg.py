@@ -75,13 +75,15 @@ def _reading(text: str) -> float:
     return -math.inf if text in ("-inf", "nan") else float(text)
 
 
-def decode_to_file(source: Path, destination: Path, timeout_s: float = DECODE_TIMEOUT_S) -> None:
-    """``source`` as the session's raw PCM (s16le stereo at 44.1 kHz) in ``destination``, written
-    atomically; a file ffmpeg cannot read is the user's error, named."""
+def decode_to_file(
+    source: Path, destination: Path, max_seconds: float, timeout_s: float = DECODE_TIMEOUT_S
+) -> None:
+    """The first ``max_seconds`` of ``source`` as the session's raw PCM (s16le stereo at 44.1 kHz)
+    in ``destination``, written atomically; a file ffmpeg cannot read is the user's error, named."""
     handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
     os.close(handle)
     try:
-        _decode(source, name, timeout_s)
+        _decode(source, name, timeout_s, max_seconds)
         if os.path.getsize(name) == 0:
             raise VoiceguideError(f"{source}: {_NOT_AUDIO} (no audio in it); {_READABLE}")
         with open(name, "rb") as written:

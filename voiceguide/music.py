@@ -27,11 +27,15 @@ from voiceguide.loudness import BLOCK_S, HOP_S, gated_lufs, k_weighted, power_lu
 
 # A user's track is looped with an equal-power crossfade this long (or a quarter of the track).
 LOOP_CROSSFADE_MS = 3000
+# Longer than this, a track is decoded only this far (and looped): a small file that decodes to
+# hours of audio (a constant tone compresses to almost nothing) must not fill the disk.
+LONGEST_TRACK_S = 3600
 # Shorter than this, a track cannot carry a loop.
 SHORTEST_TRACK_MS = 2000
-# Bump when decoding or measuring changes, so cached tracks are made again. 3: loudness gated
-# once over the whole track, as BS.1770 says; the decoded track's size kept to check it by.
-MUSIC_FORMAT_VERSION = 3
+# Bump when decoding or measuring changes, so cached tracks are made again. 4: loudness gated
+# once over the whole track, as BS.1770 says; the decoded track's size kept to check it by; an
+# hour at most decoded.
+MUSIC_FORMAT_VERSION = 4
 # Loudness is measured ten seconds at a time (a whole number of 100 ms hops), so a long track
 # never sits whole in memory; each stretch is filtered from half a second before it, by when the
 # K-weighting's 38 Hz high-pass has forgotten what came earlier.
@@ -126,7 +130,7 @@ def _prepared(source: Path, crossfade_ms: int, cache: Path) -> Background:
     pcm, meta = _cache_paths(source, cache)
     loudness = _cached_loudness(pcm, meta)
     if loudness is None:
-        decode_to_file(source, pcm)
+        decode_to_file(source, pcm, LONGEST_TRACK_S)
         loudness = {**_track_loudness(pcm), "pcm_bytes": pcm.stat().st_size}
         # Atomic, like the track: renders running side by side may read it at once.
         write_text_atomically(meta, json.dumps(loudness), durable=True)

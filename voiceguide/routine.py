@@ -22,6 +22,8 @@ from voiceguide.routine_fields import (
     DEFAULT_TEMPO_SECONDS,
     MAX_LINES,
     MAX_MOVES,
+    MAX_ROUTINE_CHARS,
+    MAX_SAY_LINES,
     MAX_SESSION_SECONDS,
     MAX_STEPS,
     MAX_STROKES,
@@ -94,7 +96,7 @@ class Step(BaseModel):
     (1.5 s), ``[pause 3s]``, ``[breath]`` (a slow breath, 5 s)."""
     tips: tuple[Spoken, ...] = Field(default=(), max_length=MAX_LINES)
     """Advice spoken between movements when there is room."""
-    say: tuple[Spoken, ...] = Field(default=(), max_length=MAX_LINES)
+    say: tuple[Spoken, ...] = Field(default=(), max_length=MAX_SAY_LINES)
     """Lines spoken right after the title, as Jinja templates (e.g. ``{{ seconds }}``)."""
     sides: tuple[Text, ...] = Field(default=(), max_length=4)
     """Sides worked in turn (e.g. ``[left, right]``): the step is split with a spoken switch."""
@@ -133,6 +135,10 @@ class Routine(BaseModel):
     def _session_not_absurd(self) -> Routine:
         if self.total_seconds > MAX_SESSION_SECONDS:
             raise ValueError("the steps add up to more than the 3 hour limit")
+        if len(self.model_dump_json()) > MAX_ROUTINE_CHARS:
+            raise ValueError(
+                f"the routine holds more than {MAX_ROUTINE_CHARS:,} characters of text; split it"
+            )
         return self
 
     @property

@@ -23,6 +23,10 @@ MAX_LINE_CHARS = 2000
 MAX_STEPS = 100
 MAX_MOVES = 50
 MAX_LINES = 50
+MAX_SAY_LINES = 10
+# All the text a routine holds, together: a whole guide is a few thousand characters. Planning a
+# session compiles every say line, so this also bounds the work a stranger's file can ask for.
+MAX_ROUTINE_CHARS = 100_000
 # A stroke quicker than this cannot be done slowly, or counted aloud; slower is a hold, not a stroke.
 MIN_TEMPO_SECONDS = 1.5
 MAX_TEMPO_SECONDS = 30.0

@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from voiceguide.errors import NarrationError
 from voiceguide.pauses import check_pauses
-from voiceguide.routine_fields import MAX_LINE_CHARS
+from voiceguide.routine_fields import MAX_LINE_CHARS, MAX_SAY_LINES, MAX_STEPS
 
 AUTHOR_VARIABLES = (
     "title", "seconds", "minutes", "step_number", "step_count", "area", "muscles", "routine_name",
@@ -57,6 +57,7 @@ class _AuthorSandbox(SandboxedEnvironment):
 
 
 _ENVIRONMENT = _AuthorSandbox(undefined=jinja2.StrictUndefined, autoescape=False)
+_ENVIRONMENT.globals.clear()  # range, lipsum, cycler...: nothing a say line needs
 
 
 def render_author_line(line: str, variables: Mapping[str, Any], where: str) -> str:
@@ -84,7 +85,7 @@ def render_author_line(line: str, variables: Mapping[str, Any], where: str) -> s
         raise NarrationError(f"{where}: {error}") from None
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=MAX_SAY_LINES * MAX_STEPS)
 def _template(line: str) -> jinja2.Template:
     """The line compiled once it is known to hold only what a say line may."""
     try:

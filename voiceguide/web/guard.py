@@ -28,10 +28,13 @@ class TokenGuard:
         self.prefix = f"/{token}/"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)  # lifespan
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
             return
         path: str = scope["path"]
+        if scope["type"] != "http":  # a WebSocket: nothing here speaks it
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if not hmac.compare_digest(path[: len(self.prefix)].encode(), self.prefix.encode()):
             await _not_found(send)
             return
@@ -53,6 +56,8 @@ async def _not_found(send: Send) -> None:
     headers = [
         (b"content-type", b"text/plain; charset=utf-8"),
         (b"content-length", str(len(NOT_FOUND)).encode()),
+        # Closed after: a device without the token cannot hold a connection by asking again.
+        (b"connection", b"close"),
     ]
     await send({"type": "http.response.start", "status": 404, "headers": [*headers, *SECURITY_HEADERS]})
     await send({"type": "http.response.body", "body": NOT_FOUND})

@@ -4,6 +4,7 @@ before anything is served), with the timeouts a home network needs."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import os
@@ -105,6 +106,7 @@ class ServerThread:
         self._thread = threading.Thread(target=self._serve, name="web-server", daemon=True)
 
     def start(self, app: Any) -> None:
+        _allow_most_open_files()
         self._app = app
         self._thread.start()
         self._ready.wait()
@@ -123,6 +125,18 @@ class ServerThread:
         self._stopping = asyncio.Event()
         self._ready.set()
         await serve(self._app, _config(self.socket), shutdown_trigger=self._stopping.wait)
+
+
+def _allow_most_open_files() -> None:
+    """Raise this process's soft limit on open files to its hard limit (macOS starts at 256):
+    each connection holds one, and a phone should not wait behind idle ones."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else soft, hard))
 
 
 def _config(listening: socket.socket) -> Config:

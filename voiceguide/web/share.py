@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, Router
@@ -39,7 +40,7 @@ def share_routes(sessions: SessionsNow, log: Callable[[str], None] = lambda line
     and lyrics by name; any other path is 404, any other method 405."""
 
     async def serve(request: Request) -> Response:
-        resources = _resources(list(sessions()))
+        resources = _resources(list(await run_in_threadpool(sessions)))
         name = request.path_params["name"]
         resource = resources.get(name)
         if resource is None:

@@ -6,14 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from voiceguide.caches import prune as prune_caches
 from voiceguide.cue_sheet import cue_rows
 from voiceguide.errors import VoiceguideError
 from voiceguide.files import write_text_atomically
@@ -37,6 +40,10 @@ from voiceguide.web.studio_state import Studio
 
 # Uploaded music: a long track is tens of MB; past this it is not a bed for a massage.
 MAX_UPLOAD_BYTES = 200_000_000
+# What the page sends as JSON: a whole routine is a few kilobytes.
+MAX_JSON_BYTES = 1_000_000
+_PLANNING = anyio.CapacityLimiter(1)
+T = TypeVar("T")
 # How the page names each engine's voices.
 ENGINE_KINDS = {"piper": "natural voice", "pyttsx3": "system voice"}
 # What a sample says, in the routine's language.
@@ -73,6 +80,10 @@ def known_routine(name: str, language: str | None = None) -> Any:
 
 
 async def list_routines(request: Request) -> Response:
+    return JSONResponse(await in_thread(_routines_listed))
+
+
+def _routines_listed() -> list[dict[str, Any]]:
     mine = set(user_routine_names())
     listed = []
     for name in sorted({*builtin_names(), *mine}):
@@ -86,7 +97,7 @@ async def list_routines(request: Request) -> Response:
         steps = [step.title for step in routine.steps]
         listed.append({**entry, "title": routine.name, "minutes": round(minutes, 1), "steps": steps,
                        "description": routine.description, "language": routine.language})  # fmt: skip
-    return JSONResponse(listed)
+    return listed
 
 
 async def read_routine(request: Request) -> Response:
@@ -99,13 +110,14 @@ async def read_routine(request: Request) -> Response:
 
 
 async def check_routine(request: Request) -> Response:
-    _, errors = routine_forms.checked_routine(await _json(request))
+    _, errors = await in_thread(routine_forms.checked_routine, await read_json(request))
     return JSONResponse({"errors": errors}, status_code=400 if errors else 200)
 
 
 async def save_routine(request: Request) -> Response:
-    body = await _json(request)
-    routine, errors = routine_forms.checked_routine(body.get("routine") if isinstance(body, dict) else None)
+    body = await read_json(request)
+    asked = body.get("routine") if isinstance(body, dict) else None
+    routine, errors = await in_thread(routine_forms.checked_routine, asked)
     if routine is None:
         return JSONResponse({"errors": errors}, status_code=400)
     file, replace = str(body.get("file", "")), body.get("replace") is True
@@ -131,10 +143,10 @@ async def plan(request: Request) -> Response:
     """The cue sheet for the page's controls: planning only, no audio (fast enough for every key)."""
     studio: Studio = request.app.state.studio
     try:
-        asked = read_request(await _json(request))
-        routine = known_routine(asked.routine, asked.language)
+        asked = read_request(await read_json(request))
+        routine = await in_thread(known_routine, asked.routine, asked.language)
         shape = session_shape(asked)
-        script = plan_script(routine, shape, asked.language)
+        script = await in_thread(plan_script, routine, shape, asked.language)
     except FieldError as error:
         return field_error(error.field, error.message)
     except VoiceguideError as error:
@@ -182,7 +194,7 @@ async def voice_sample(request: Request) -> Response:
     """A sentence in the chosen voice, as an MP3 (made once per voice and pace)."""
     studio: Studio = request.app.state.studio
     try:
-        asked = read_request(await _json(request))
+        asked = read_request(await read_json(request))
         language = asked.language or "en"
         offered = {v["value"] for v in await run_in_threadpool(offered_voices, language)}
         settings = voice_settings(voice_choice(asked, offered), language, PACES[asked.pace].rate_wpm)
@@ -229,6 +241,7 @@ async def upload_music(request: Request) -> Response:
         return field_error("music", str(error).replace(str(stored), label), 400)
     names = _upload_names(uploads) | {stored.name: label}
     write_text_atomically(uploads / "names.json", json.dumps(names, ensure_ascii=False))
+    await run_in_threadpool(prune_caches, studio.folders.cache)
     return JSONResponse({"value": f"upload:{stored.name}", "label": label})
 
 
@@ -236,14 +249,18 @@ async def _received(request: Request, folder: Path) -> tuple[Path, str, int]:
     """The body streamed to a file in ``folder`` while it is hashed: the file, the hash, the size
     (reading stops once past the size cap)."""
     digest, size = hashlib.sha256(), 0
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", suffix=".part", delete=False)
-    with handle:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                break
-            digest.update(chunk)
-            handle.write(chunk)
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload.", suffix=".part", delete=False)
+    try:
+        with handle:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_UPLOAD_BYTES:
+                    break
+                digest.update(chunk)
+                handle.write(chunk)
+    except BaseException:  # the phone went away mid-upload: nothing half-sent is kept
+        Path(handle.name).unlink(missing_ok=True)
+        raise
     return Path(handle.name), digest.hexdigest(), size
 
 
@@ -263,8 +280,20 @@ def _upload_names(uploads: Path) -> dict[str, str]:
     )
 
 
-async def _json(request: Request) -> Any:
+async def read_json(request: Request) -> Any:
+    """The body as JSON (None when it is not), read only up to ``MAX_JSON_BYTES``."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_JSON_BYTES:
+            return None
     try:
-        return await request.json()
+        return json.loads(body)
     except ValueError:
         return None
+
+
+async def in_thread(work: Callable[..., T], *args: Any) -> T:
+    """``work`` on a thread of its own, one such at a time: planning a stranger's routine must
+    not stop the server from answering anything else (a phone streaming a session)."""
+    return await anyio.to_thread.run_sync(work, *args, limiter=_PLANNING)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -19,7 +20,7 @@ from voiceguide.pipeline import RenderOptions
 from voiceguide.routine import slugify
 from voiceguide.web.file_responses import file_response
 from voiceguide.web.render_jobs import RenderBusyError
-from voiceguide.web.studio_api import field_error, known_routine, offered_voices
+from voiceguide.web.studio_api import field_error, in_thread, known_routine, offered_voices, read_json
 from voiceguide.web.studio_requests import (
     FieldError,
     file_choice,
@@ -55,9 +56,9 @@ def _entry(session: SessionFile) -> dict[str, Any]:
         "title": session.title,
         "duration_ms": session.duration_ms,
         "size_bytes": session.size_bytes,
-        "url": f"sessions/{name}",
-        "lyrics": f"sessions/{session.lyrics.name}" if session.lyrics else None,
-        "picture": f"pictures/{session.path.stem}.png",
+        "url": f"sessions/{quote(name)}",
+        "lyrics": f"sessions/{quote(session.lyrics.name)}" if session.lyrics else None,
+        "picture": f"pictures/{quote(session.path.stem)}.png",
         "chapters": [{"title": c.title, "start_ms": c.start_ms} for c in session.chapters],
     }
 
@@ -65,11 +66,10 @@ def _entry(session: SessionFile) -> dict[str, Any]:
 async def start_render(request: Request) -> Response:
     studio: Studio = request.app.state.studio
     try:
-        asked = read_request(await request.json())
-        routine = known_routine(asked.routine, asked.language)
-        offered = {
-            v["value"] for v in await run_in_threadpool(offered_voices, asked.language or routine.language)
-        }
+        asked = read_request(await read_json(request))
+        routine = await in_thread(known_routine, asked.routine, asked.language)
+        voices = await run_in_threadpool(offered_voices, asked.language or routine.language)
+        offered = {voice["value"] for voice in voices}
         minutes = f"{asked.minutes:g}min" if asked.minutes else "own"
         output = studio.folders.sessions / f"{slugify(routine.name) or 'session'}-{minutes}.{asked.format}"
         options = RenderOptions(

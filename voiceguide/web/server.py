@@ -29,6 +29,9 @@ IDLE_CONNECTION_S = 5
 # which local address would be used, i.e. the LAN address.
 _PROBE_ADDRESS = ("10.255.255.255", 1)
 _EVERY_NETWORK = {"0.0.0.0", "::", ""}
+# How long stopping waits for the server to close its connections: past this, the process ends
+# anyway (the server's thread is a daemon), so Ctrl-C or SIGTERM never leaves a server hanging.
+STOP_WAIT_S = 5.0
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +117,11 @@ class ServerThread:
     def stop(self) -> None:
         if self._loop is not None and self._stopping is not None:
             self._loop.call_soon_threadsafe(self._stopping.set)
-        self._thread.join()
+        self._thread.join(timeout=STOP_WAIT_S)
+        if self._thread.is_alive():
+            logger.warning(
+                "the server did not stop within %.0f s; leaving it to end with the process", STOP_WAIT_S
+            )
         self.socket.close()
 
     def _serve(self) -> None:

@@ -4,8 +4,9 @@
 Timings on shared machines are noisy, so every figure is compared as a ratio to the encoder-only
 time measured in the same run: ffmpeg encoding the same finished audio at the same settings.
 Memory is the peak resident size of the largest process a command ran (its own, or a worker's).
-The system voice (pyttsx3) is used throughout but for the rows marked "natural voice" (Piper),
-which are compared with the encoder on their own session: LAME's work depends on the sound.
+The system voice (pyttsx3) is used throughout but for the rows of the natural voices (hibari's
+heart, Piper's joe), each compared with the encoder on its own session: LAME's work depends on
+the sound.
 
 Each 10-minute measurement is taken once per round (--rounds, 3 by default), the rounds one after
 another so that a busy spell on the machine touches every kind of measurement alike; the median
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import itertools
 import os
 import re
 import statistics
@@ -34,6 +36,8 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from voiceguide.speech.base import AUTO_ORDER
 
 # The command as people run it: the console script, which spawned speech workers re-import.
 _SCRIPT = Path(sys.executable).with_name("voiceguide")
@@ -68,6 +72,10 @@ def timed(command: list[str], env: dict[str, str]) -> Run:
     return Run(elapsed, usage.ru_maxrss / 1024, text)
 
 
+# The natural voices, the default first (``--engine auto`` speaks English with it).
+NATURAL_VOICES = tuple(name for name in AUTO_ORDER if name != "pyttsx3")
+
+
 def render(
     routine: str, minutes: float | None, out: Path, env: dict[str, str], engine: str = "pyttsx3"
 ) -> Run:
@@ -75,28 +83,31 @@ def render(
     return timed([*VOICEGUIDE, "render", routine, *length, "-o", str(out), "--engine", engine], env)
 
 
-# The natural voice's own synthesis time: every line of the session spoken by Piper, one after
-# another on one core (each call runs on one core, as in a render), the voice loaded beforehand.
+# Piper's own synthesis time: every line of the session spoken by joe, one after another on one
+# core (each call runs on one core, as in a render), the voice loaded beforehand.
 SYNTHESIS_ONLY = """
 import sys, tempfile, time
 from pathlib import Path
+
+from voiceguide.speech.base import AUTO_ORDER
 from voiceguide.fitting import FitRequest
 from voiceguide.pipeline import SessionShape, plan_script
 from voiceguide.routines import load_routine
 from voiceguide.speech.piper_engine import PiperEngine
 routine, minutes = sys.argv[1], float(sys.argv[2])
-texts = plan_script(load_routine(routine), SessionShape(FitRequest(minutes=minutes))).spoken_texts()
-engine = PiperEngine()
-engine.synthesize("Ready.", Path(tempfile.gettempdir()) / "voiceguide-bench-warm.wav", "joe", 150)
+shape = SessionShape(FitRequest(minutes=minutes))
+texts = plan_script(load_routine(routine), shape).spoken_texts()
+engine, rate = PiperEngine(), shape.pace.rate_wpm
+engine.synthesize("Ready.", Path(tempfile.gettempdir()) / "voiceguide-bench-warm.wav", "joe", rate)
 with tempfile.TemporaryDirectory() as work:
     start = time.perf_counter()
     for number, text in enumerate(texts):
-        engine.synthesize(text, Path(work) / f"{number}.wav", "joe", 150)
+        engine.synthesize(text, Path(work) / f"{number}.wav", "joe", rate)
     print(time.perf_counter() - start)
 """
 
 
-def natural_synthesis_seconds(routine: str, minutes: float, env: dict[str, str]) -> float:
+def piper_synthesis_seconds(routine: str, minutes: float, env: dict[str, str]) -> float:
     command = [sys.executable, "-c", SYNTHESIS_ONLY, routine, str(minutes)]
     return float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout)
 
@@ -200,18 +211,19 @@ def line(label: str, runs: Runs, against: Runs, extra: str = "") -> str:
 def one_round(args: argparse.Namespace, work: Path) -> dict[str, Run | float]:
     """Every 10-minute measurement once, each cold render with an empty cache of its own."""
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
-    natural_env = {**os.environ, "XDG_CACHE_HOME": str(work / "natural-cache")}
     found: dict[str, Run | float] = {}
     found["cold"] = render(args.routine, args.minutes, work / "cold.mp3", env)
     found["warm"] = render(args.routine, args.minutes, work / "warm.mp3", env)
     found["edited"] = render(str(edited_copy(args.routine, work)), args.minutes, work / "edit.mp3", env)
     found["encoder"] = encoder_only(work / "cold.mp3", work, env)
     found["lame"] = lame_only(work, env)
-    found["natural cold"] = render(args.routine, args.minutes, work / "natural.mp3", natural_env, "piper")
-    found["natural warm"] = render(args.routine, args.minutes, work / "natural2.mp3", natural_env, "piper")
-    # LAME's work depends on the sound: the natural voice's session encodes about 0.15 s faster.
-    found["natural encoder"] = encoder_only(work / "natural.mp3", work, env)
-    found["synthesis"] = natural_synthesis_seconds(args.routine, args.minutes, env)
+    for voice in NATURAL_VOICES:
+        voice_env = {**os.environ, "XDG_CACHE_HOME": str(work / f"{voice}-cache")}
+        found[f"{voice} cold"] = render(args.routine, args.minutes, work / f"{voice}.mp3", voice_env, voice)
+        found[f"{voice} warm"] = render(args.routine, args.minutes, work / f"{voice}2.mp3", voice_env, voice)
+        # LAME's work depends on the sound: each voice's session is encoded on its own.
+        found[f"{voice} encoder"] = encoder_only(work / f"{voice}.mp3", work, env)
+    found["synthesis"] = piper_synthesis_seconds(args.routine, args.minutes, env)
     return found
 
 
@@ -264,46 +276,57 @@ def main() -> None:
         targets = print_ten_minutes(measured, synthesis)
         env = {**os.environ, "XDG_CACHE_HOME": str(work / "0" / "cache")}
         targets += print_batch_and_long(args, work, env, measured["encoder"], measured["warm"])
-    print("targets (issue 5):")
+    print("targets:")
     print("\n".join(str(target) for target in targets))
 
 
 def print_ten_minutes(measured: dict[str, Runs], synthesis_per_round: list[float]) -> list[Target]:
-    encode, natural_encode = measured["encoder"], measured["natural encoder"]
-    for voice, encoder in (("system", encode), ("natural", natural_encode)):
+    encode = measured["encoder"]
+    for voice in ("system", *NATURAL_VOICES):
+        encoder = measured["encoder" if voice == "system" else f"{voice} encoder"]
         print(f"{'encoder only, ' + voice:<24} {encoder.seconds:6.2f} s {encoder.spread()}")
     print(line("LAME in-process alone", measured["lame"], encode, "  (the render's own encoder path)"))
-    rows = {
-        "cold": ("cold render", encode),
-        "warm": ("warm render", encode),
-        "edited": ("one move edited", encode),
-        "natural cold": ("natural voice, cold", natural_encode),
-        "natural warm": ("natural voice, warm", natural_encode),
-    }
+    rows = {"cold": ("cold render", encode), "warm": ("warm render", encode)}
+    rows["edited"] = ("one move edited", encode)
+    for voice, kind in itertools.product(NATURAL_VOICES, ("cold", "warm")):
+        rows[f"{voice} {kind}"] = (f"{voice}, {kind}", measured[f"{voice} encoder"])
     for name, (label, encoder) in rows.items():
         print(line(label, measured[name], encoder, f"  {measured[name].new_clips} clips synthesised"))
-    cores = os.cpu_count() or 1
-    synthesis = statistics.median(synthesis_per_round)
-    allowed = natural_encode.seconds + synthesis / cores
-    print(f"{'natural synthesis alone':<24} {synthesis:6.2f} s  (one core); cold allowed: its encoder + "
-          f"{synthesis:.2f} / {cores} cores = {allowed:.2f} s;")  # fmt: skip
-    allowed_per_round = [
-        run.seconds + seconds / cores
-        for run, seconds in zip(natural_encode.runs, synthesis_per_round, strict=True)
-    ]
-    natural_ratio = measured["natural cold"].against(allowed_per_round)
-    print(f"{'':<24} the natural voice's cold render took {natural_ratio:.3f}x that")
     lame = measured["lame"]
     print(f"against LAME in-process alone: cold {measured['cold'].against(lame):.2f}x, "
           f"warm {measured['warm'].against(lame):.2f}x (system voice)")  # fmt: skip
+    default = NATURAL_VOICES[0]
+    default_cold, default_encoder = measured[f"{default} cold"], measured[f"{default} encoder"]
+    warm_natural = [
+        Target(f"warm render, {voice}", measured[f"{voice} warm"].against(measured[f"{voice} encoder"]), 1.15)
+        for voice in NATURAL_VOICES
+    ]
     return [
         Target("cold render, system voice, against the encoder", measured["cold"].against(encode), 1.2),
         Target("warm render, system voice", measured["warm"].against(encode), 1.15),
-        Target("warm render, natural voice", measured["natural warm"].against(natural_encode), 1.15),
-        Target("cold render, natural voice, against encoder + synthesis / cores", natural_ratio, 1.0),
+        *warm_natural,
+        Target(f"cold render, {default} (default natural voice)", default_cold.against(default_encoder), 1.5),
+        Target(f"cold render, {default}, peak memory", default_cold.peak_mb, 300, " MB"),
+        piper_target(measured, synthesis_per_round),
         Target("clips synthesised by a warm render", measured["warm"].new_clips, 0, " clips"),
         Target("clips synthesised after one move is edited", measured["edited"].new_clips, 1, " clips"),
+    ]  # fmt: skip
+
+
+def piper_target(measured: dict[str, Runs], synthesis_per_round: list[float]) -> Target:
+    """Piper's cold render against its encoder plus its synthesis spread over the cores: how well
+    speaking overlaps mixing and encoding, for a voice whose synthesis outweighs the encoder."""
+    cores = os.cpu_count() or 1
+    synthesis = statistics.median(synthesis_per_round)
+    encoder = measured["piper encoder"]
+    print(f"{'piper synthesis alone':<24} {synthesis:6.2f} s  (one core); cold allowed: its encoder + "
+          f"{synthesis:.2f} / {cores} cores = {encoder.seconds + synthesis / cores:.2f} s;")  # fmt: skip
+    allowed_per_round = [
+        run.seconds + seconds / cores for run, seconds in zip(encoder.runs, synthesis_per_round, strict=True)
     ]
+    ratio = measured["piper cold"].against(allowed_per_round)
+    print(f"{'':<24} piper's cold render took {ratio:.3f}x that")
+    return Target("cold render, piper, against encoder + synthesis / cores", ratio, 1.0)
 
 
 def print_batch_and_long(

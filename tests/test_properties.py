@@ -81,3 +81,30 @@ def test_real_speech_near_the_estimate_always_places_with_quiet(
         if chapter.end_ms - chapter.start_ms >= QUIET_RULE_FROM_STEP_MS:
             edges = [chapter.start_ms, *[t for span in inside for t in span], chapter.end_ms]
             assert max(b - a for a, b in zip(edges[::2], edges[1::2], strict=True)) >= MIN_QUIET_MS
+
+
+# However long the step, the hands are told what to do as soon as they are told where: after a
+# step's opening, or a side's announcement, its first move follows within a breath.
+FIRST_MOVE_WITHIN_MS = 3000
+
+
+@settings(max_examples=300, deadline=None)
+@given(routine=routines, stretch=st.floats(1.0, 6.0), pace=st.sampled_from(list(PACES)))
+def test_the_first_move_follows_an_opening_or_a_side_at_once(routine: Routine, stretch: float, pace: str):
+    rate = PACES[pace].rate_wpm
+    minutes = min(180.0, sum(step_minimums_ms(routine, PACES[pace])) * stretch / 60_000)
+    script = plan(routine, fit=FitRequest(minutes=minutes), pace=PACES[pace])
+    for index, step in enumerate(routine.steps):
+        cues = [cue for cue in script.cues if cue.step_index == index]
+        if not step.moves:
+            continue
+        for number, cue in enumerate(cues):
+            if cue.kind not in ("opening", "side"):
+                continue
+            if cue.kind == "opening" and step.sides:
+                assert cues[number + 1].kind == "side"
+                continue
+            following = cues[number + 1]
+            assert following.kind == "move"
+            quiet_ms = following.at_ms - (cue.at_ms + cautious_speech_ms(cue.text, rate))
+            assert quiet_ms <= FIRST_MOVE_WITHIN_MS, (cue.text, following.text, quiet_ms)

@@ -79,16 +79,18 @@ def test_every_clip_is_spoken_at_its_own_rate_however_often_it_changes(tmp_path:
     engine = get_engine("pyttsx3")
     voices = [engine.resolve_voice(None, code).id for code in ("en", "fr")]
     text = "Sweep gently upward from the collarbone to the chin, one hand after the other."
-    seconds: dict[tuple[str, int], set[float]] = {}
+    seconds: dict[tuple[str, int], list[float]] = {}
     for number in range(8):
         voice_id, rate = voices[number // 2 % 2], (100, 150)[number % 2]
         path = tmp_path / f"{number}.wav"
         engine.synthesize(text, path, voice_id, rate)
         with wave.open(str(path)) as clip:
-            seconds.setdefault((voice_id, rate), set()).add(round(clip.getnframes() / clip.getframerate(), 1))
-    assert all(len(lengths) == 1 for lengths in seconds.values()), seconds
+            seconds.setdefault((voice_id, rate), []).append(clip.getnframes() / clip.getframerate())
+    # espeak-ng's output depends a little on what its process spoke before (a few tens of
+    # milliseconds); a lost rate changes a clip's length by a third or more.
+    assert all(max(lengths) / min(lengths) < 1.03 for lengths in seconds.values()), seconds
     for voice_id in voices:
-        (slow,), (normal,) = seconds[(voice_id, 100)], seconds[(voice_id, 150)]
+        slow, normal = seconds[(voice_id, 100)][0], seconds[(voice_id, 150)][0]
         assert 1.3 < slow / normal < 1.7, seconds
 
 

@@ -170,7 +170,9 @@ def test_with_ticks_off_the_voice_counts_each_stroke_on_the_beat(tmp_path: Path)
     onsets = [start for start, _ in bursts]
     # A word is heard from its first loud sound: "two" only after the silent closure of its t.
     runs = [_runs_on_tempo(onsets, tempo, within_ms=100) for _, tempo in WRITTEN]
-    assert [len(run) for found in runs for run in found] == [6, 8]
+    # Two lines can start a tempo apart by chance ("Now begin." and the move after it); a count is
+    # a run of at least three beats.
+    assert [len(run) for found in runs for run in found if len(run) >= 3] == [6, 8]
     # The counts are the voice's, not the lyrics': the transcript stays the narration.
     lyrics = mp3.with_suffix(".lrc").read_text(encoding="utf-8")
     assert "Knead along your jawline" in lyrics
@@ -185,7 +187,8 @@ def test_subtitles_of_a_counted_session_parse_and_hold_no_counts(tmp_path: Path)
     assert not any(re.fullmatch(r"\d+\.", text) for text in texts)
 
 
-@pytest.mark.parametrize("minutes", [1.1, 1.3, 1.7, 2.0, 3.0, None])
+# 1.2 minutes is the shortest the routine takes at the calm pace: most strokes go.
+@pytest.mark.parametrize("minutes", [1.2, 1.3, 1.7, 2.0, 3.0, None])
 @pytest.mark.parametrize("ticks", ["on", "off"])
 def test_at_any_length_beats_keep_their_tempo_and_clear_of_the_words(
     tmp_path: Path, minutes: float | None, ticks: str

@@ -78,7 +78,7 @@ def test_lyrics_are_one_line_per_sentence_in_time_order(tmp_path: Path):
     _, _, timeline = _timeline(load_routine("daily"), tmp_path)
     times = [line.at_ms for line in timeline.lyrics]
     assert times == sorted(times)
-    assert timeline.lyrics[0].text == "Prep."
+    assert timeline.lyrics[0].text == "Preparation."  # the title as spoken
     assert all(line.text.count(". ") == 0 for line in timeline.lyrics)
 
 

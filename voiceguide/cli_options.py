@@ -90,8 +90,9 @@ session_shape = _folded(
         click.option("--skip", "skips", multiple=True, metavar="NAME", help="Leave a step out. Repeatable."),
         click.option("--pace", type=click.Choice(list(PACES)), default="normal", show_default=True,
                      help="Speaking speed and how often reminders come."),
-        click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate in words per minute "
-                     f"(default: the pace's, {PACES['normal'].rate_wpm} for normal)."),
+        click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate in words a minute of "
+                     f"voiced time, the same in every voice (default: the pace's, {PACES['normal'].rate_wpm} "
+                     "for normal)."),
         click.option("--lead-in", "lead_in_ms", callback=milliseconds_up_to("5m"), metavar="DURATION",
                      default="0",
                      help="Quiet time before the first step, ended by a soft tone, e.g. --lead-in 10s. "

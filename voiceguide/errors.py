@@ -34,3 +34,7 @@ class MissingToolError(VoiceguideError):
 
 class DeliveryError(VoiceguideError):
     """A session that cannot be exported, pushed or shared (missing file, folder, adb, port)."""
+
+
+class VoiceStoreError(VoiceguideError):
+    """A voice that cannot be fetched, checked, installed or removed (network, catalogue, disk)."""

@@ -22,6 +22,12 @@ def user_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("voiceguide"))
 
 
+def user_data_dir() -> Path:
+    """Where voiceguide keeps what the user added and it cannot make again, such as downloaded
+    voices (``$XDG_DATA_HOME/voiceguide`` on Linux)."""
+    return Path(platformdirs.user_data_dir("voiceguide"))
+
+
 # What a file being written is called until it is whole (mkstemp's 8 random characters), and the
 # scratch folders clips are made in: a render killed outright leaves them behind.
 _PART = re.compile(r"^\..+\.[a-z0-9_]{8}\.part$")

@@ -203,7 +203,7 @@ def _check_fits(
 
 
 def _minutes_text(minutes: float) -> str:
-    return f"{minutes:g} minute" + ("" if minutes == 1 else "s")
+    return f"{round(minutes, 2):g} minute" + ("" if minutes == 1 else "s")
 
 
 def _lengths_ms(

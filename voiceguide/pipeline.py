@@ -19,6 +19,7 @@ from voiceguide.mixing import background_gain_db, mix_pcm, window_count
 from voiceguide.music import NO_MUSIC, Background, load_background
 from voiceguide.narration import PACES, Pace, Script, estimate_speech_ms, narrate, step_minimums_ms
 from voiceguide.routine import Routine
+from voiceguide.routines import user_pronunciations
 from voiceguide.sidecars import write_sidecars
 from voiceguide.speech import Clip, ClipCache, ClipSupply, VoiceChoice, VoiceSettings, voice_settings
 from voiceguide.tags import SessionTags, write_tags
@@ -125,7 +126,7 @@ def render_session(
     prepare_output_folder(options.output)
     sweep_leftovers(options.output.parent)  # what renders killed outright left there
     language = options.language or routine.language
-    voice = voice_settings(options.voice, language, options.shape.pace.rate_wpm)
+    voice = voice_settings(options.voice, language, options.shape.pace.rate_wpm, _pronunciations(routine))
     script = plan_script(routine, options.shape, language)
     try:
         with render_running(options.cache_dir), _clip_supply(voice, options) as clips:
@@ -151,6 +152,11 @@ def render_session(
     lyrics, *subtitles = write_sidecars(options.output, timeline, options.file.subtitles)
     prune_caches(options.cache_dir)
     return RenderResult(options.output, lyrics, timeline, clips.synthesized, tuple(subtitles))
+
+
+def _pronunciations(routine: Routine) -> tuple[tuple[str, str], ...]:
+    """The user's own entries, then the routine's over them (it knows its own words best)."""
+    return tuple({**user_pronunciations(), **routine.pronunciations}.items())
 
 
 def _clip_supply(voice: VoiceSettings, options: RenderOptions) -> ClipSupply:

@@ -22,16 +22,19 @@ from voiceguide.routine_fields import (
     DEFAULT_TEMPO_SECONDS,
     MAX_LINES,
     MAX_MOVES,
+    MAX_PRONUNCIATIONS,
     MAX_ROUTINE_CHARS,
     MAX_SAY_LINES,
     MAX_SESSION_SECONDS,
     MAX_STEPS,
     MAX_STROKES,
     Prose,
+    Respelling,
     Seconds,
     Spoken,
     Tempo,
     Text,
+    Word,
 )
 from voiceguide.routine_yaml import KnownFields, describe_validation_error, parse_yaml_mapping
 
@@ -82,6 +85,8 @@ class Step(BaseModel):
 
     title: Text
     """What the step is called; spoken at its start and used as the chapter title."""
+    spoken_title: Text | None = None
+    """The title as the voice says it, when the written one is short for it (Prep: Preparation)."""
     duration: Seconds
     """How long the step lasts, in seconds (written as 90s, 1.5m, 1m30s or a number)."""
     area: Text | None = None
@@ -105,6 +110,11 @@ class Step(BaseModel):
     def slug(self) -> str:
         return slugify(self.title)
 
+    @property
+    def said_title(self) -> str:
+        """The title as spoken, and shown in the lyrics."""
+        return self.spoken_title or self.title
+
 
 class Routine(BaseModel):
     """A named sequence of steps; its length is the steps' sum unless ``minutes`` says otherwise."""
@@ -121,6 +131,10 @@ class Routine(BaseModel):
     """The narration language (a template folder under voiceguide/templates)."""
     steps: tuple[Step, ...] = Field(min_length=1, max_length=MAX_STEPS)
     """The steps, in the order they are done."""
+    pronunciations: dict[Word, Respelling] = Field(default_factory=dict, max_length=MAX_PRONUNCIATIONS)
+    """Words the voice is to say differently, each spelt the way it sounds (``masseter:
+    mass-ee-ter``); on top of the built-in table and the user's own. The audio only: the lyrics
+    keep the word as written."""
 
     _source: str = PrivateAttr(default="<routine>")
 
@@ -197,3 +211,22 @@ def parse_routine(text: bytes, source: str) -> Routine:
         raise RoutineError(f"{source}: this routine cannot be read ({type(error).__name__})") from None
     routine._source = source
     return routine
+
+
+class PronunciationFile(BaseModel):
+    """The user's own pronunciations, for every routine: ``pronunciations.yaml`` in the config folder."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    pronunciations: dict[Word, Respelling] = Field(default_factory=dict, max_length=MAX_PRONUNCIATIONS)
+    """Words the voice is to say differently, each spelt the way it sounds."""
+
+
+def parse_pronunciations(text: bytes, source: str) -> dict[str, str]:
+    """The entries of a pronunciation file (``text``, its bytes); ``source`` names it in errors."""
+    data = parse_yaml_mapping(text, source)
+    try:
+        return dict(PronunciationFile.model_validate(data).pronunciations)
+    except ValidationError as error:
+        fields = KnownFields(routine=list(PronunciationFile.model_fields), step=[])
+        raise RoutineError(describe_validation_error(error, data, source, fields)) from None

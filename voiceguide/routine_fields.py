@@ -33,6 +33,9 @@ MAX_TEMPO_SECONDS = 30.0
 MAX_STROKES = 60
 # Strokes written without a tempo come at this pace: slow, like a breath.
 DEFAULT_TEMPO_SECONDS = 4.0
+# Pronunciations a routine (or the user's own file) may set: words, each said as written here.
+MAX_PRONUNCIATIONS = 200
+MAX_WORD_CHARS = 60
 
 # Control characters end up in tags, playlists (a newline adds an entry), feeds (invalid XML) and
 # pages; the bidirectional overrides make a title read other than it is. Tabs and line breaks in a
@@ -58,6 +61,29 @@ def _spoken(line: str) -> str:
     line = _one_paragraph(line)
     check_pauses(_TEMPLATE_CODE.sub("", line))
     return line
+
+
+# A word is letters, with single spaces, hyphens or apostrophes between them ("gua sha"). A
+# respelling is plain text: markup in it would reach the engines (pauses, espeak-ng's phonemes).
+_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019 -][^\W\d_]+)*$")
+_RESPELLING = re.compile(r"^[^\W\d_]+(?:['\u2019 ,.-]+[^\W\d_]+)*[.,]?$")
+
+
+def _word(text: str) -> str:
+    if not _WORD.match(text):
+        raise ValueError(
+            f"{_shown(text)} is not a word to pronounce: letters, with spaces, hyphens or apostrophes between"
+        )
+    return text.lower()
+
+
+def _respelling(text: str) -> str:
+    if not _RESPELLING.match(text):
+        raise ValueError(
+            f"respelling {_shown(text)} may hold only letters, spaces, hyphens, apostrophes, "
+            "commas and full stops"
+        )
+    return text
 
 
 def _shown(value: object) -> str:
@@ -99,3 +125,7 @@ Spoken = Annotated[str, Field(min_length=1, max_length=MAX_LINE_CHARS), AfterVal
 """A narration line, which may hold pause markup: [pause], [pause 3s], [breath]."""
 Prose = Annotated[str, Field(max_length=MAX_LINE_CHARS), AfterValidator(_one_paragraph)]
 """A sentence or two shown, not spoken."""
+Word = Annotated[str, Field(min_length=1, max_length=MAX_WORD_CHARS), AfterValidator(_word)]
+"""A word (or a few) whose pronunciation is set, matched whatever its case."""
+Respelling = Annotated[str, Field(min_length=1, max_length=MAX_LINE_CHARS // 10), AfterValidator(_respelling)]
+"""How a word is to be said, spelt the way it sounds (``day-coll-tahzh``)."""

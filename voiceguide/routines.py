@@ -10,7 +10,7 @@ from pathlib import Path
 import platformdirs
 
 from voiceguide.errors import RoutineError
-from voiceguide.routine import Routine, parse_routine
+from voiceguide.routine import Routine, parse_pronunciations, parse_routine
 
 # Routine files are a few kilobytes; refusing big ones keeps a stray binary from being parsed.
 MAX_FILE_BYTES = 1_000_000
@@ -57,6 +57,17 @@ def builtin_names() -> list[str]:
 def user_routines_dir() -> Path:
     """Where a user's own routines live to be found by name (``~/.config/voiceguide/routines``)."""
     return Path(platformdirs.user_config_dir("voiceguide")) / "routines"
+
+
+def user_pronunciations_file() -> Path:
+    """The user's own pronunciations, for every routine (``~/.config/voiceguide/pronunciations.yaml``)."""
+    return Path(platformdirs.user_config_dir("voiceguide")) / "pronunciations.yaml"
+
+
+def user_pronunciations() -> dict[str, str]:
+    """The user's pronunciation entries; none when there is no such file."""
+    path = user_pronunciations_file()
+    return parse_pronunciations(read_routine_bytes(path), str(path)) if path.exists() else {}
 
 
 def user_routine_names() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -10,8 +11,10 @@ from voiceguide.narration.words import CueKind, Section, StepWords, Strokes
 
 # The chime's attack rings first; the voice follows well within the 4 s a step promises.
 CHIME_LEAD_MS = 1500
-# Breathing room between two spoken cues.
+# Breathing room between two spoken cues, and a longer breath before a move: the listener takes
+# in what was said before the hands are told what to do next.
 CUE_GAP_MS = 800
+BREATH_BEFORE_MOVE_MS = 1500
 # Speech stops this long before the next step's chime.
 STEP_END_MARGIN_MS = 300
 # Every step of a minute or more keeps at least this much unbroken quiet for the hands.
@@ -64,8 +67,10 @@ SpeechLength = Callable[[str], int]
 
 def minimum_step_ms(words: StepWords, speech_ms: SpeechLength) -> int:
     """The shortest step that holds its opening, every move with working time, and its ending."""
-    spoken = [words.opening, *_section_texts(words.sections)]
-    speaking_ms = sum(speech_ms(text) + CUE_GAP_MS for text in spoken)
+    lines = [line for section in words.sections for line in _section_lines(section)]
+    # The opening, a breath, the lines with the gaps between them, a gap before the ending.
+    speaking_ms = speech_ms(words.opening) + BREATH_BEFORE_MOVE_MS + CUE_GAP_MS
+    speaking_ms += sum(speech_ms(line.text) for line in lines) + sum(_gap_before(line) for line in lines[1:])
     moves = [move for section in words.sections for move in section.moves]
     working_ms = sum(_working_ms(move.strokes) for move in moves) if moves else MIN_WORK_PER_MOVE_MS
     shortest = CHIME_LEAD_MS + speaking_ms + working_ms + _ending_reserve_ms(words, speech_ms)
@@ -73,6 +78,10 @@ def minimum_step_ms(words: StepWords, speech_ms: SpeechLength) -> int:
         # Long enough to owe the hands 8 quiet seconds: one move's working time grows to that.
         shortest += MIN_QUIET_MS + CUE_GAP_MS - MIN_WORK_PER_MOVE_MS
     return shortest
+
+
+def _gap_before(line: Cue) -> int:
+    return BREATH_BEFORE_MOVE_MS if line.kind == "move" else CUE_GAP_MS
 
 
 def _working_ms(strokes: Strokes | None) -> int:
@@ -100,7 +109,7 @@ def lay_out_step(
     """The step's cues in time order: fixed ones first, then optional ones in the silences left."""
     opening = Cue(span.start_ms + CHIME_LEAD_MS, "opening", words.opening, span.index)
     ending = _ending_cue(words, span, speech_ms)
-    work_start_ms = opening.at_ms + speech_ms(opening.text) + CUE_GAP_MS
+    work_start_ms = opening.at_ms + speech_ms(opening.text) + BREATH_BEFORE_MOVE_MS
     work_end_ms = (ending.at_ms if ending else span.end_ms - STEP_END_MARGIN_MS) - CUE_GAP_MS
     fixed = [opening, *_section_cues(words.sections, span, work_start_ms, work_end_ms, speech_ms)]
     fixed += [ending] if ending else []
@@ -108,14 +117,27 @@ def lay_out_step(
     return _with_reminders(cues, span, speech_ms, reminders, reminder_every_ms)
 
 
-def _section_texts(sections: Sequence[Section]) -> list[str]:
-    return [line.text for section in sections for line in _section_lines(section)]
-
-
 def _section_lines(section: Section) -> list[Cue]:
     """The section's lines as cues not yet placed in time."""
-    side = [Cue(0, "side", section.side_cue, -1)] if section.side_cue else []
-    return side + [Cue(0, "move", move.text, -1, move.strokes) for move in section.moves]
+    return [line for beat in _section_beats(section) for line in beat]
+
+
+def _section_beats(section: Section) -> list[list[Cue]]:
+    """The section's lines in beats, each beat said in one go: a side's announcement and its first
+    move are one, so the hands are never told where without being told what."""
+    moves = [[Cue(0, "move", move.text, -1, move.strokes)] for move in section.moves]
+    if not section.side_cue:
+        return moves
+    side = Cue(0, "side", section.side_cue, -1)
+    return [[side, *moves[0]], *moves[1:]] if moves else [[side]]
+
+
+def _beat_offsets(beat: Sequence[Cue], speech_ms: SpeechLength) -> list[int]:
+    """When each line of a beat starts, after the beat's start: each after the one before."""
+    offsets = [0]
+    for before, line in itertools.pairwise(beat):
+        offsets.append(offsets[-1] + before.busy_ms(speech_ms) + _gap_before(line))
+    return offsets
 
 
 def _ending_cue(words: StepWords, span: PlannedStep, speech_ms: SpeechLength) -> Cue | None:
@@ -140,11 +162,12 @@ def _section_cues(
     for number, section in enumerate(sections):
         section_start = round(start_ms + number * share_ms)
         section_end = round(section_start + share_ms)
-        section_lines = _section_lines(section)
-        even = _even_starts(len(section_lines), section_start, section_end)
-        lengths = [line.busy_ms(speech_ms) for line in section_lines]
-        starts += even
-        quiet_after += [b - a - n for a, n, b in zip(even, lengths, [*even[1:], section_end], strict=False)]
+        beats = _section_beats(section)
+        even = _even_starts(len(beats), section_start, section_end)
+        for beat, at, following in zip(beats, even, [*even[1:], section_end], strict=False):
+            offsets = _beat_offsets(beat, speech_ms)
+            starts += [at + offset for offset in offsets]
+            quiet_after.append(following - at - offsets[-1] - beat[-1].busy_ms(speech_ms))
     needs_quiet = span.duration_ms >= QUIET_RULE_FROM_STEP_MS
     crowded = bool(quiet_after) and min(quiet_after) < CUE_GAP_MS
     if crowded or (needs_quiet and max(quiet_after, default=0) < MIN_QUIET_MS + CUE_GAP_MS):
@@ -159,9 +182,11 @@ def _even_starts(count: int, start_ms: int, end_ms: int) -> list[int]:
 def _packed_starts(lines: Sequence[Cue], start_ms: int, speech_ms: SpeechLength) -> list[int]:
     """Each line right after the one before and its working time."""
     starts, at = [], start_ms
-    for line in lines:
+    for number, line in enumerate(lines):
+        if number:
+            at += _gap_before(line)
         starts.append(at)
-        at += speech_ms(line.text) + CUE_GAP_MS + (_working_ms(line.strokes) if line.kind == "move" else 0)
+        at += speech_ms(line.text) + (_working_ms(line.strokes) if line.kind == "move" else 0)
     return starts
 
 

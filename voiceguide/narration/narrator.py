@@ -143,7 +143,7 @@ class _Narrator:
 
     def _variables(self, step: Step, index: int, steps: tuple[Step, ...], duration_ms: int) -> dict[str, Any]:
         variables: dict[str, Any] = {
-            "title": step.title,
+            "title": step.said_title,
             "seconds": round(duration_ms / 1000),
             "minutes": round(duration_ms / 60_000, 1),
             "step_number": index + 1,
@@ -151,7 +151,7 @@ class _Narrator:
             "area": step.area or "",
             "muscles": list(step.muscles),
             "routine_name": self.routine.name,
-            "next_title": steps[index + 1].title if index + 1 < len(steps) else "",
+            "next_title": steps[index + 1].said_title if index + 1 < len(steps) else "",
             "side": step.sides[0] if step.sides else "",
             "technique": self.wording.technique(step.technique),
         }

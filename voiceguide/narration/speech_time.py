@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from voiceguide.pauses import pause_total_ms, without_pauses
 
-# Speech length model, fitted by least squares to espeak-ng clips at 110 to 190 wpm: a syllable
-# takes about half a "word" of the rate, a sentence mark 560 ms, a comma 280 ms.
-SYLLABLE_SHARE_OF_WORD = 0.52
-SENTENCE_PAUSE_MS = 560
-COMMA_PAUSE_MS = 280
-# Real clips run up to 1.3 times the estimate (short lines); plans leave 10% and a quarter second
+# Speech length model, fitted by least squares to the clips of every bundled voice (espeak-ng,
+# joe, heart) saying the built-in routines at each pace, every voice calibrated to the pace's
+# voiced words a minute: a syllable takes 0.6 of a "word" at the rate, a sentence mark 520 ms, a
+# comma 480 ms (the natural voices pause longer at both than espeak-ng).
+SYLLABLE_SHARE_OF_WORD = 0.60
+SENTENCE_PAUSE_MS = 520
+COMMA_PAUSE_MS = 480
+# Real clips run up to 1.2 times the estimate (short lines); plans leave 10% and a quarter second
 # more, and the timeline places the real clips.
 SAFETY_FACTOR = 1.1
 SAFETY_MS = 250
@@ -23,14 +25,17 @@ class Pace:
     """How fast the voice speaks and how often it reminds."""
 
     rate_wpm: int
+    """Words a minute of voiced time (the pauses between phrases left out)."""
     reminder_every_ms: int
     """A silence longer than this gets a reminder in it."""
 
 
+# Words a minute of voiced time, which every voice is calibrated to: normal is calm, for someone
+# relaxing with their eyes closed; slow and brisk keep their places around it.
 PACES = {
-    "slow": Pace(rate_wpm=125, reminder_every_ms=32_000),
-    "normal": Pace(rate_wpm=150, reminder_every_ms=25_000),
-    "brisk": Pace(rate_wpm=180, reminder_every_ms=20_000),
+    "slow": Pace(rate_wpm=117, reminder_every_ms=32_000),
+    "normal": Pace(rate_wpm=140, reminder_every_ms=25_000),
+    "brisk": Pace(rate_wpm=168, reminder_every_ms=20_000),
 }
 
 

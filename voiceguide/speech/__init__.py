@@ -15,6 +15,7 @@ from voiceguide.speech.base import (
     voice_settings,
 )
 from voiceguide.speech.cache import ClipCache
+from voiceguide.speech.hibari_engine import HibariEngine
 from voiceguide.speech.piper_engine import PiperEngine
 from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
 from voiceguide.speech.supply import Clip, ClipSupply
@@ -23,6 +24,7 @@ DEFAULT_ENGINE = AUTO
 # One line per engine: a third one is a module of its own and a line here.
 register_engine("pyttsx3", Pyttsx3Engine)
 register_engine("piper", PiperEngine)
+register_engine("hibari", HibariEngine)
 
 __all__ = [
     "AUTO",

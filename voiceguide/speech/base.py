@@ -11,7 +11,7 @@ from typing import Protocol
 from voiceguide.errors import EngineError
 
 # ``--engine auto``: the first of these that is installed and speaks the language.
-AUTO_ORDER = ("piper", "pyttsx3")
+AUTO_ORDER = ("hibari", "piper", "pyttsx3")
 AUTO = "auto"
 
 
@@ -33,13 +33,20 @@ class VoiceSettings:
     voice: str | None = None
     language: str
     rate_wpm: int
-    """The pace's speaking rate, in words a minute."""
+    """The pace's speaking rate, in words a minute of voiced time."""
+    pronunciations: tuple[tuple[str, str], ...] = ()
+    """The routine's and the user's own (word, respelling) entries, over the language's table.
+    Not part of the key by itself: the clip cache keys each clip on its words as spoken."""
 
 
-def voice_settings(choice: VoiceChoice, language: str, rate_wpm: int) -> VoiceSettings:
+def voice_settings(
+    choice: VoiceChoice, language: str, rate_wpm: int, pronunciations: tuple[tuple[str, str], ...] = ()
+) -> VoiceSettings:
     """What ``choice`` means for a session in ``language`` spoken at ``rate_wpm``."""
-    engine = pick_engine(choice.engine, language)
-    return VoiceSettings(engine=engine, voice=choice.voice, language=language, rate_wpm=rate_wpm)
+    engine = pick_engine(choice.engine, language, choice.voice)
+    return VoiceSettings(
+        engine=engine, voice=choice.voice, language=language, rate_wpm=rate_wpm, pronunciations=pronunciations
+    )
 
 
 @dataclass(frozen=True)
@@ -99,9 +106,9 @@ def engine_names() -> list[str]:
     return sorted(_ENGINES)
 
 
-def pick_engine(name: str, language: str) -> str:
-    """The engine ``name`` means: itself, or for ``auto`` the natural voice when it is installed
-    and has a voice for ``language``, else the system voice."""
+def pick_engine(name: str, language: str, voice: str | None = None) -> str:
+    """The engine ``name`` means: itself, or for ``auto`` the first natural voice installed that
+    has ``voice`` (or, with none asked, a voice for ``language``), else the system voice."""
     if name != AUTO:
         return name
     # The last is the fallback: asking it for a voice would only start it here, in this process.
@@ -110,7 +117,7 @@ def pick_engine(name: str, language: str) -> str:
         if engine is None or not engine.is_available():
             continue
         try:
-            engine.resolve_voice(None, language)
+            engine.resolve_voice(voice, language)
         except EngineError:
             continue
         return candidate

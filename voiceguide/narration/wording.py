@@ -38,6 +38,28 @@ class Wording:
     def general_reminders(self) -> list[str]:
         return list(self.phrases["general"])
 
+    def returning(self, kind: str, round_number: int, side: str = "", where: str = "", move: str = "") -> str:
+        """A return to a step's moves in a long step, worded for ``round_number`` (2 and on):
+        ``kind`` is ``first_move``, ``move`` or ``side``; ``move`` as written, to follow a colon."""
+        wordings: list[str] = self.phrases["returns"][kind]
+        wording = wordings[(round_number - 2) % len(wordings)]
+        return wording.format(side=side, where=where, move=self._following(move))
+
+    def return_rounds(self) -> int:
+        """How many rounds a step's moves may take: as many returns as there are wordings."""
+        returns = self.phrases["returns"]
+        return 1 + min(len(returns[kind]) for kind in ("first_move", "move", "side"))
+
+    def _following(self, sentence: str) -> str:
+        """A move's sentence put after "Again, ...": the words that only ordered it in the first
+        round ("Now", "maintenant") go, and its first letter is small unless its first word is
+        in capitals."""
+        dropped = self.phrases["returns"]["dropped_words"]
+        kept = [word for word in sentence.split(" ") if word.strip(",").lower() not in dropped]
+        sentence = " ".join(kept) if kept else sentence
+        first = sentence.split(" ", 1)[0]
+        return sentence if first.isupper() else sentence[:1].lower() + sentence[1:]
+
     def spoken_duration(self, seconds: float) -> str:
         """A length as said aloud, rounded as people say it: to 5 s, or to half minutes past one."""
         words: Mapping[str, str] = self.phrases["spoken_duration"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -70,6 +72,24 @@ def daily_ambient_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def chromium() -> str:
+    for name in ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    pytest.fail("no Chromium here; ./scripts/setup --for-tests installs chromium-headless-shell")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A real headless Chromium, driven by Playwright (imported here: most tests need no browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium())
+        yield launched
+        launched.close()
 
 
 # Tests that read the real daily renders wait for them: they are slow however quick their checks.

@@ -23,7 +23,7 @@ from voiceguide.cli import cli
 from voiceguide.delivery.feed import podcast_feed
 from voiceguide.delivery.folder import PLAYLIST_NAME, read_playlist
 from voiceguide.delivery.page import sessions_page
-from voiceguide.delivery.sessions import sessions_in
+from voiceguide.delivery.sessions import MAX_LYRICS_BYTES, NarrationLine, SessionFile, sessions_in
 from voiceguide.web.server import lan_address
 from voiceguide.web.share import SessionShare
 
@@ -411,3 +411,46 @@ def test_playlist_feed_and_page_clean_what_a_files_tags_hold(tmp_path: Path, ses
     assert "&lt;b&gt;" in page
     assert not any(ord(character) < 32 and character != "\n" for character in page)
     assert "\u202e" not in page
+
+
+# The lyrics beside a session
+
+
+def _read_in_time(session: Path, fifo: Path, seconds: float = 5) -> SessionFile:
+    """The session as sessions_in reads it, failing (and letting the reader go) if it waits on ``fifo``."""
+    found: list[SessionFile] = []
+    reader = threading.Thread(target=lambda: found.extend(sessions_in([session])), daemon=True)
+    reader.start()
+    reader.join(seconds)
+    if reader.is_alive():
+        with fifo.open("w"):  # a writer that opens and closes: the reader sees the end, and ends
+            pass
+        pytest.fail(f"reading {session} waited on the pipe {fifo}")
+    return found[0]
+
+
+def test_only_a_plain_lrc_of_a_lyrics_size_is_read(tmp_path: Path, sessions: list[Path]):
+    # Without timed lyrics of its own (an MP4, or another program's MP3), the .lrc beside is read.
+    session = tmp_path / "bare.mp3"
+    shutil.copyfile(sessions[0], session)
+    tags = ID3(session)
+    tags.delall("SYLT")
+    tags.save(session)
+    lrc = session.with_suffix(".lrc")
+    lrc.write_text("[00:01.00]Hello\n", encoding="utf-8")
+    assert sessions_in([session])[0].narration == (NarrationLine(1000, "Hello"),)
+
+    lrc.write_text("[00:01.00]Hello\n" + "x" * MAX_LYRICS_BYTES, encoding="utf-8")
+    assert sessions_in([session])[0].narration == ()  # too big to be lyrics
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    lrc.unlink()
+    lrc.symlink_to(fifo)
+    assert _read_in_time(session, fifo).narration == ()
+    lrc.unlink()
+    os.mkfifo(lrc)
+    assert _read_in_time(session, lrc).narration == ()
+    lrc.unlink()
+    lrc.symlink_to("/dev/zero")  # a read that never ends
+    assert sessions_in([session])[0].narration == ()

@@ -4,7 +4,6 @@ real headless Chromium at phone size, a session rendered and fetched back."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,22 +12,7 @@ from pathlib import Path
 import httpx2
 import pytest
 from helpers import MP3_FRAME_MS, decoded_ms, ffprobe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-
-def chromium() -> str:
-    for name in ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"):
-        if found := shutil.which(name):
-            return found
-    pytest.fail("no Chromium here; ./scripts/setup --for-tests installs chromium-headless-shell")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium())
-        yield launched
-        launched.close()
+from playwright.sync_api import Browser, Page, expect
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from voiceguide import __version__
 from voiceguide.batch import render_many
 from voiceguide.cli_authoring import check, new, schema
 from voiceguide.cli_cache import cache
-from voiceguide.cli_delivery import export, share
+from voiceguide.cli_delivery import export, publish, share
 from voiceguide.cli_options import file_options, routine_argument, session_shape, sound_options, voice_options
 from voiceguide.cli_studio import studio
 from voiceguide.cli_voices import voices
@@ -281,7 +281,7 @@ def plot(mp3: Path, output: Path | None) -> None:
     click.echo(str(png))
 
 
-for command in (check, new, schema, voices, export, share, cache, studio):
+for command in (check, new, schema, voices, export, share, publish, cache, studio):
     cli.add_command(command)
 
 

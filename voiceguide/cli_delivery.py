@@ -1,4 +1,4 @@
-"""``voiceguide export`` and ``share``: getting rendered sessions onto a phone.
+"""``voiceguide export``, ``share`` and ``publish``: getting rendered sessions onto a phone.
 
 The delivery modules are imported when a command runs: a render should not pay for an HTTP
 server and QR codes.
@@ -93,6 +93,73 @@ def share(paths: tuple[Path, ...], host: str | None, port: int, expire_ms: int) 
         click.echo("Press Ctrl-C to stop sharing.", err=True)
         _wait_for_expiry(expire_ms / 1000)
     click.echo("Sharing stopped.", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
+@click.option(
+    "--to",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The site's folder (made if missing); publish into it again to add or replace sessions.",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The http(s) address the folder will be served at; needed the first time, then kept.",
+)
+@click.option("--title", help='The show\'s title (default: "voiceguide sessions").')
+@click.option("--description", help="A sentence or two about the show, on the page and in podcast apps.")
+@click.option("--author", help="Who makes the sessions, as podcast apps show it (default: voiceguide).")
+@click.option("--email", help="The owner's email address, for podcast directories (optional).")
+@click.option(
+    "--category",
+    metavar="NAME",
+    help='An Apple Podcasts category, "Parent/Sub" for a subcategory (default: Health & Fitness).',
+)
+@click.option(
+    "--noindex/--index",
+    default=None,
+    help="Ask search engines and podcast directories to leave the site out (kept until --index).",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Keep only the sessions named this time: the others leave the feed, their files are deleted.",
+)
+def publish(files: tuple[Path, ...], folder: Path, base_url: str | None, title: str | None,
+            description: str | None, author: str | None, email: str | None, category: str | None,
+            noindex: bool | None, prune: bool) -> None:  # fmt: skip
+    """Publish sessions as a podcast: a folder to upload to any web host.
+
+    FILE is an MP3 (or M4B) or a folder of them. The folder gets each session's audio, its chapters
+    and its narration as transcripts, a page to listen on (index.html), a podcast feed (feed.xml)
+    with chapters and transcripts that podcast apps show, the cover, and a QR code of the feed's
+    address. Publishing again adds new sessions and replaces re-rendered ones; settings given once
+    (address, title, ...) are kept.
+
+    \b
+    Examples:
+      voiceguide publish out/*.mp3 --to site/ --base-url https://example.org/massage/ \\
+          --title "Evening face care"
+      voiceguide publish out/neck.mp3 --to site/
+      voiceguide publish out/ --to site/ --prune
+      voiceguide publish client/*.mp3 --to client-site/ --base-url https://example.org/c/x7q2/ --noindex
+    """
+    from voiceguide.delivery.publish import publish_site
+    from voiceguide.delivery.show_settings import ShowOptions
+
+    asked = ShowOptions(base_url, title, description, author, email, category, noindex)
+    report = publish_site(list(files), folder, asked, prune)
+    for kind, names in (("added", report.added), ("replaced", report.replaced), ("unchanged", report.kept)):
+        for name in names:
+            click.echo(f"{kind} {name}", err=True)
+    for name in report.removed:
+        click.echo(f"deleted {folder / name}", err=True)
+    count = f"{report.listed} session" + ("" if report.listed == 1 else "s")
+    click.echo(f"{folder} holds {count}; upload it, then subscribe in a podcast app to:", err=True)
+    click.echo(report.feed_url)
 
 
 def _wait_for_expiry(seconds: float) -> None:

@@ -1,1 +1,2 @@
-"""Getting finished sessions to a phone: a folder with a playlist, adb, or a share on the LAN."""
+"""Getting finished sessions to a phone: a folder with a playlist, adb, a share on the LAN, or a
+static podcast site on any web host."""

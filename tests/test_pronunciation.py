@@ -136,3 +136,19 @@ def test_each_entry_is_heard_closer_to_the_word_than_the_word_itself(word: str, 
     plain = _heard_distance(word, [carrier.format(word) for carrier in CARRIERS], engine, tmp_path)
     respelled = _heard_distance(word, [carrier.format(said) for carrier in CARRIERS], engine, tmp_path)
     assert respelled < plain, (said, respelled, plain)
+
+
+def test_a_user_file_that_is_no_mapping_says_what_a_pronunciation_file_is(tmp_path: Path):
+    user_file = user_pronunciations_file()
+    user_file.parent.mkdir(parents=True, exist_ok=True)
+    user_file.write_text("- masseter\n")
+    try:
+        result = run("render", str(write_routine(tmp_path, ROUTINE)), "-o", str(tmp_path / "x.mp3"),
+                     "--engine", "fake")  # fmt: skip
+    finally:
+        user_file.unlink()
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"error: {user_file}: the file holds a list, but a pronunciation file is a "
+        "mapping with pronunciations:\n"
+    )

@@ -224,7 +224,7 @@ class PronunciationFile(BaseModel):
 
 def parse_pronunciations(text: bytes, source: str) -> dict[str, str]:
     """The entries of a pronunciation file (``text``, its bytes); ``source`` names it in errors."""
-    data = parse_yaml_mapping(text, source)
+    data = parse_yaml_mapping(text, source, "a pronunciation file is a mapping with pronunciations:")
     try:
         return dict(PronunciationFile.model_validate(data).pronunciations)
     except ValidationError as error:

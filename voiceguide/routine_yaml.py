@@ -90,7 +90,10 @@ _RoutineLoader.add_constructor("tag:yaml.org,2002:map", _construct_lined_mapping
 _RoutineLoader.add_constructor("tag:yaml.org,2002:int", _construct_short_int)
 
 
-def parse_yaml_mapping(text: bytes, source: str) -> LinedDict:
+ROUTINE_SHAPE = "a routine is a mapping with name: and steps:"
+
+
+def parse_yaml_mapping(text: bytes, source: str, shape: str = ROUTINE_SHAPE) -> LinedDict:
     """The top-level mapping of a routine file, or a RoutineError naming the file and line."""
     try:
         decoded = text.decode("utf-8")
@@ -108,11 +111,11 @@ def parse_yaml_mapping(text: bytes, source: str) -> LinedDict:
     except (ArithmeticError, RecursionError, ValueError) as error:
         raise RoutineError(f"{source}: not a routine file PyYAML can read ({type(error).__name__})") from None
     if data is None:
-        raise RoutineError(f"{source}: the file is empty; a routine needs a name and steps")
+        raise RoutineError(f"{source}: the file is empty; {shape}")
     if not isinstance(data, LinedDict):
         kind = type(data).__name__.replace("str", "text")
         raise RoutineError(
-            f"{source}: the file holds a {kind}, but a routine is a mapping with name: and steps:"
+            f"{source}: the file holds a {kind}, but {shape}"
         )
     return data
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -44,21 +44,12 @@ async def qr_code(request: Request) -> Response:
     return Response(qr_code_svg(studio.url), media_type="image/svg+xml")
 
 
-async def phone(request: Request) -> Response:
-    studio: Studio = request.app.state.studio
-    return JSONResponse(
-        {"url": studio.url, "share": studio.url + "share/", "feed": studio.url + "share/feed.xml",
-         "qr": studio.show_qr}
-    )  # fmt: skip
-
-
 def studio_app(folders: StudioFolders, url: str, show_qr: bool = False) -> Starlette:
     """The studio's routes (below its token); ``url`` is the address it is opened at."""
     studio = Studio(folders, url, show_qr)
     routes = [
         Route("/", page),
         Route("/qr.svg", qr_code),
-        Route("/api/phone", phone),
         *studio_api.routes(),
         *studio_sessions.routes(),
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),

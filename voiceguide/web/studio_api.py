@@ -57,7 +57,6 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/api/routines", list_routines),
         Route("/api/routines", save_routine, methods=["POST"]),
-        Route("/api/routines/check", check_routine, methods=["POST"]),
         Route("/api/routines/{name}", read_routine),
         Route("/api/routines/{name}", delete_routine, methods=["DELETE"]),
         Route("/api/plan", plan, methods=["POST"]),
@@ -107,11 +106,6 @@ async def read_routine(request: Request) -> Response:
         return JSONResponse(routine_forms.routine_form(name))
     except FieldError as error:
         return field_error(error.field, error.message, 404)
-
-
-async def check_routine(request: Request) -> Response:
-    _, errors = await in_thread(routine_forms.checked_routine, await read_json(request))
-    return JSONResponse({"errors": errors}, status_code=400 if errors else 200)
 
 
 async def save_routine(request: Request) -> Response:

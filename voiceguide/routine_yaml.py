@@ -114,9 +114,7 @@ def parse_yaml_mapping(text: bytes, source: str, shape: str = ROUTINE_SHAPE) -> 
         raise RoutineError(f"{source}: the file is empty; {shape}")
     if not isinstance(data, LinedDict):
         kind = type(data).__name__.replace("str", "text")
-        raise RoutineError(
-            f"{source}: the file holds a {kind}, but {shape}"
-        )
+        raise RoutineError(f"{source}: the file holds a {kind}, but {shape}")
     return data
 
 

@@ -8,6 +8,7 @@ import hashlib
 import re
 import unicodedata
 
+from voiceguide.delivery.sessions import SESSION_SUFFIXES
 from voiceguide.encoding import AUDIO_FORMATS
 
 PAGE_NAME = "index.html"
@@ -19,7 +20,7 @@ SITE_FILES = frozenset((PAGE_NAME, FEED_NAME, COVER_NAME, QR_NAME, MANIFEST_NAME
 # No session is named as a site file is, whatever extension each has: "index" or "feed" would be
 # one rename from overwriting the page or the feed, and reads as one in a listing.
 RESERVED_NAMES = frozenset(name.lstrip(".").split(".")[0] for name in SITE_FILES)
-AUDIO_SUFFIXES = tuple(f".{name}" for name in AUDIO_FORMATS)
+AUDIO_SUFFIXES = SESSION_SUFFIXES
 COMPANION_SUFFIXES = (".chapters.json", ".vtt", ".srt", ".lrc")
 # Long enough for any title; short enough that NAME.chapters.json fits every file system's 255.
 MAX_SITE_NAME_CHARS = 100

@@ -11,7 +11,7 @@ import platformdirs
 
 from voiceguide.delivery.sessions import SESSION_SUFFIXES, SessionFile, read_session
 from voiceguide.errors import DeliveryError
-from voiceguide.files import sweep_leftovers, user_cache_dir
+from voiceguide.files import sweep_leftovers, user_cache_dir, user_data_dir
 from voiceguide.web.render_jobs import RenderJobs
 
 
@@ -28,7 +28,7 @@ class StudioFolders:
     def default(cls) -> StudioFolders:
         return cls(
             sessions=Path(platformdirs.user_music_dir()) / "voiceguide",
-            work=Path(platformdirs.user_data_dir("voiceguide")) / "studio",
+            work=user_data_dir() / "studio",
         )
 
     @property

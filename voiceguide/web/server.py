@@ -85,7 +85,7 @@ class _AcceptOverload(logging.Filter):
 
 # Said when more connections come than the process may hold; they wait in the queue meanwhile.
 OVERLOAD_LINE = "too many connections at once (no file descriptors left); new ones wait their turn"
-logging.getLogger("asyncio").addFilter(_AcceptOverload())
+_ACCEPT_OVERLOAD = _AcceptOverload()
 
 
 class ServerThread:
@@ -110,6 +110,7 @@ class ServerThread:
 
     def start(self, app: Any) -> None:
         _allow_most_open_files()
+        logging.getLogger("asyncio").addFilter(_ACCEPT_OVERLOAD)  # addFilter keeps one of each
         self._app = app
         self._thread.start()
         self._ready.wait()

@@ -89,7 +89,6 @@ SYNTHESIS_ONLY = """
 import sys, tempfile, time
 from pathlib import Path
 
-from voiceguide.speech.base import AUTO_ORDER
 from voiceguide.fitting import FitRequest
 from voiceguide.pipeline import SessionShape, plan_script
 from voiceguide.routines import load_routine

@@ -80,7 +80,7 @@ class HibariEngine:
 
 
 SAMPLE_RATE_HZ = 24_000
-_SPEAKING = threading.RLock()
+_SPEAKING = threading.Lock()
 
 
 @functools.cache
@@ -131,8 +131,8 @@ def _spoken(voice_id: str, phonemes: str, speed: float) -> np.ndarray:
 
 
 def _sentence_audio(voice_id: str, phonemes: str, speed: float) -> np.ndarray:
-    with _SPEAKING:
-        return np.asarray(_model(voice_id).from_phonemes(phonemes, speed=speed, seed=SEED), np.float32)
+    """Called under _SPEAKING, which synthesize_at holds."""
+    return np.asarray(_model(voice_id).from_phonemes(phonemes, speed=speed, seed=SEED), np.float32)
 
 
 @functools.lru_cache(maxsize=SENTENCES_KEPT)

@@ -15,7 +15,6 @@ from voiceguide.errors import VoiceStoreError
 from voiceguide.files import atomic_output, sweep_leftovers, user_data_dir
 from voiceguide.speech.fetching import catalogue_address, fetch_chunks, file_address
 from voiceguide.speech.voice_catalogue import (
-    DEFAULT_VOICES_URL,
     PLAIN_NAME,
     WANTED_FILES,
     CatalogueLanguage,
@@ -27,7 +26,6 @@ from voiceguide.speech.voice_catalogue import (
 )
 
 __all__ = [
-    "DEFAULT_VOICES_URL",
     "SUGGESTED_VOICES",
     "InstalledVoice",
     "Progress",

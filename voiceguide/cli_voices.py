@@ -4,7 +4,6 @@ voices added from Piper's catalogue or removed."""
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import click
 
 from voiceguide.cli_options import chosen_voice
 from voiceguide.errors import VoiceguideError
-from voiceguide.narration import PACES
+from voiceguide.narration import PACES, narrated_languages
 from voiceguide.speech import AUTO, engine_names, get_engine, pick_engine, voice_settings
 from voiceguide.speech.voice_catalogue import fetch_catalogue, voices_for
 from voiceguide.speech.voice_store import (
@@ -73,7 +72,7 @@ def voices(ctx: click.Context, engine: str, lang: str | None, sample: str | None
     default_engine = pick_engine(AUTO, language)
     for name in engine_names() if engine == AUTO else [engine]:
         _list_voices(name, lang, language, default_engine)
-    for narrated in _narrated_languages():
+    for narrated in narrated_languages():
         if (not lang or narrated == language) and pick_engine(AUTO, narrated) == SYSTEM_ENGINE:
             click.echo(f"no natural voice for {narrated} here; to get one: {_suggestion(narrated)}")
 
@@ -133,12 +132,6 @@ def _list_voices(name: str, lang: str | None, language: str, default_engine: str
         click.echo(f"{name:<8} {found.id:<28} {found.name[:32]:<32} {', '.join(found.languages)}{mark}")
 
 
-def _narrated_languages() -> list[str]:
-    """The languages voiceguide narrates: one folder of templates each."""
-    root = resources.files("voiceguide") / "templates"
-    return sorted(f.name for f in root.iterdir() if f.is_dir() and not f.name.startswith(("_", ".")))
-
-
 def _suggestion(language: str) -> str:
     suggested = SUGGESTED_VOICES.get(language)
     return (
@@ -173,7 +166,7 @@ def _tell_installed(installed: InstalledVoice) -> None:
     if licence:
         click.echo(f"its licence: {licence[0]}")
     language = installed.language.family
-    if language not in _narrated_languages():
+    if language not in narrated_languages():
         click.echo(f'hear it: voiceguide voices --sample "..." --voice-model {installed.model}')
     elif _speaks_by_default(installed.model, language):
         click.echo(f"use it: voiceguide render daily --lang {language}")

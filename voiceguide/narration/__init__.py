@@ -17,6 +17,7 @@ from voiceguide.narration.layout import (
 from voiceguide.narration.narrator import narrate, step_minimums_ms
 from voiceguide.narration.script import Chapter, Script
 from voiceguide.narration.speech_time import PACES, Pace, estimate_speech_ms
+from voiceguide.narration.wording import narrated_languages
 from voiceguide.narration.words import CueKind, Strokes
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "Strokes",
     "estimate_speech_ms",
     "narrate",
+    "narrated_languages",
     "step_minimums_ms",
 ]

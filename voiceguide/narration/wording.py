@@ -74,13 +74,18 @@ class Wording:
         return words["one_and_seconds" if minutes == 1 else "mixed"].format(m=minutes, s=rest)
 
 
+def narrated_languages() -> list[str]:
+    """The languages voiceguide narrates: one folder of templates each."""
+    root = resources.files("voiceguide") / "templates"
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
 @cache
 def _templates(language: str) -> SandboxedEnvironment:
-    root = resources.files("voiceguide") / "templates"
-    if not (root / language).is_dir():
-        known = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir()))
+    if language not in narrated_languages():
+        known = ", ".join(narrated_languages())
         raise NarrationError(f'no narration for language "{language}"; available: {known}')
-    return _sandbox(jinja2.FileSystemLoader(str(root / language)))
+    return _sandbox(jinja2.FileSystemLoader(str(resources.files("voiceguide") / "templates" / language)))
 
 
 @cache
